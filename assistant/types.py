@@ -1,0 +1,116 @@
+"""A chat turn as data: frozen dataclasses passed from stage to stage.
+
+Turn -> Intent -> list[Hit] -> CustomerView -> Prompt -> tokens -> Reply.
+Pydantic lives only at the HTTP edge (ui/); these stay plain and cheap.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+Role = Literal["system", "user", "assistant"]
+
+
+@dataclass(frozen=True)
+class Product:
+    id: str
+    title: str
+    description: str
+    category: str = ""
+    brand: str = ""
+    price: float | None = None
+    rating: float | None = None
+    stock: int | None = None
+    tags: tuple[str, ...] = ()
+
+    def text(self) -> str:
+        """What gets embedded and keyword-indexed."""
+        parts = [self.title, self.brand, self.category, " ".join(self.tags), self.description]
+        return ". ".join(p for p in parts if p)
+
+
+@dataclass(frozen=True)
+class Message:
+    role: Role
+    content: str
+
+
+@dataclass(frozen=True)
+class Turn:
+    message: str
+    user_id: str | None = None  # None = guest, no history
+    history: tuple[Message, ...] = ()
+
+
+@dataclass(frozen=True)
+class Intent:
+    label: str
+    confidence: float
+    abstained: bool = False  # True when the detector fell back to out_of_scope
+    scores: tuple[tuple[str, float], ...] = ()  # top labels with probabilities, best first
+
+
+@dataclass(frozen=True)
+class Hit:
+    product: Product
+    score: float
+    reasons: tuple[str, ...] = ()  # why it matched, in words a shopper understands
+
+
+@dataclass(frozen=True)
+class CustomerView:
+    """What the prompt may know about a customer: compact, no contact details or raw orders."""
+
+    user_id: str | None
+    segment: str  # guest, new, active, loyal, at_risk, lapsed
+    orders: int = 0
+    days_since_last_order: int | None = None
+    top_categories: tuple[str, ...] = ()
+    top_brands: tuple[str, ...] = ()
+    price_band: tuple[float, float] | None = None
+    churn_risk: float | None = None  # probability of no purchase in the next period
+    churn_tier: str | None = None  # low / medium / high
+    reasons: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Prompt:
+    messages: tuple[Message, ...]
+    template: str  # name@version of the template, logged with each turn
+    allowed_facts: tuple[str, ...] = ()  # product ids and policy names the reply may cite
+
+
+@dataclass(frozen=True)
+class Reply:
+    text: str
+    intent: Intent
+    hits: tuple[Hit, ...] = ()
+    view: CustomerView | None = None
+    prompt_template: str = ""
+    handoff: bool = False
+    timings: dict[str, float] = field(default_factory=dict, compare=False)
+
+
+# Events streamed by pipeline.run_turn; the CLI, Gradio and the HTTP API render one stream.
+@dataclass(frozen=True)
+class IntentDetected:
+    intent: Intent
+
+
+@dataclass(frozen=True)
+class Products:
+    hits: tuple[Hit, ...]
+
+
+@dataclass(frozen=True)
+class Token:
+    text: str
+
+
+@dataclass(frozen=True)
+class Done:
+    reply: Reply
+
+
+TurnEvent = IntentDetected | Products | Token | Done
