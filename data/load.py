@@ -44,6 +44,8 @@ def read_rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
         with path.open(newline="", encoding="utf-8-sig") as f:
             reader = csv.DictReader(f, delimiter="\t" if suffix == ".tsv" else ",")
             for row in reader:
+                if None in row:  # more fields than the header: an unquoted comma, usually
+                    row = {"__error__": f"{len(row[None])} more field(s) than the header; quote values containing commas"}
                 yield reader.line_num, row
     elif suffix in {".jsonl", ".ndjson"}:
         with path.open(encoding="utf-8") as f:

@@ -1,0 +1,77 @@
+"""Shared fixtures: an isolated SHOPASSIST_HOME, a tiny catalog, fake and real models."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from assistant.settings import DEMO_DIR, Settings
+from assistant.types import Intent, Prompt
+
+TINY_CATALOG = [
+    {"id": "J1", "title": "Trailform Storm Rain Jacket", "description": "Waterproof breathable rain jacket with taped seams and an adjustable hood for hiking in wet weather.", "category": "jackets", "brand": "Trailform", "price": 89.0, "rating": 4.5, "stock": 12, "tags": ["waterproof", "hiking"]},
+    {"id": "J2", "title": "Northpeak Down Parka", "description": "Warm winter parka with 800-fill down insulation for cold city commutes and winter walks.", "category": "jackets", "brand": "Northpeak", "price": 249.0, "rating": 4.7, "stock": 3, "tags": ["winter", "down"]},
+    {"id": "H1", "title": "Sonora Aura Noise-Cancelling Headphones", "description": "Over-ear wireless headphones with active noise cancellation and a 30-hour battery for long flights.", "category": "headphones", "brand": "Sonora", "price": 129.0, "rating": 4.4, "stock": 40, "tags": ["wireless", "travel"]},
+    {"id": "H2", "title": "Wavely Sport Earbuds", "description": "Sweat-resistant wireless earbuds for the gym with a secure fit and USB-C charging.", "category": "headphones", "brand": "Wavely", "price": 39.0, "rating": 4.0, "stock": 0, "tags": ["sport", "wireless"]},
+    {"id": "K1", "title": "Brewline Pour Coffee Maker", "description": "Programmable drip coffee maker with a 1.5-litre glass carafe and a keep-warm plate for morning coffee.", "category": "kitchen", "brand": "Brewline", "price": 59.0, "rating": 4.2, "stock": 25, "tags": ["coffee"]},
+    {"id": "S1", "title": "Stride Cloud Running Shoes", "description": "Lightweight running shoes with a cushioned foam midsole and breathable mesh upper for road running.", "category": "shoes", "brand": "Stride", "price": 110.0, "rating": 4.6, "stock": 18, "tags": ["running"]},
+]
+
+
+@pytest.fixture(autouse=True)
+def isolated_home(tmp_path, monkeypatch) -> Path:
+    """Every test gets its own SHOPASSIST_HOME: no test touches the user's cache or index."""
+    home = tmp_path / "home"
+    monkeypatch.setenv("SHOPASSIST_HOME", str(home))
+    return home
+
+
+@pytest.fixture
+def tiny_catalog(tmp_path) -> Path:
+    path = tmp_path / "catalog.jsonl"
+    path.write_text("".join(json.dumps(row) + "\n" for row in TINY_CATALOG), encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def settings(isolated_home, tiny_catalog) -> Settings:
+    return Settings(home=isolated_home, store_dir=DEMO_DIR, retrieval={"catalog": tiny_catalog})
+
+
+class FakeGenerator:
+    """Replays fixed tokens and remembers the prompts it was given."""
+
+    def __init__(self, tokens: tuple[str, ...] = ("Happy ", "to ", "help!")) -> None:
+        self.tokens = tokens
+        self.prompts: list[Prompt] = []
+
+    def stream(self, prompt: Prompt) -> Iterator[str]:
+        self.prompts.append(prompt)
+        yield from self.tokens
+
+
+class FixedIntent:
+    def __init__(self, label: str = "product_search", confidence: float = 0.9) -> None:
+        self.label, self.confidence = label, confidence
+
+    def classify(self, text: str) -> Intent:
+        return Intent(self.label, self.confidence)
+
+
+@pytest.fixture(scope="session")
+def real_model_dir(tmp_path_factory) -> Path:
+    """The packaged GGUF converted once per test session (about 20 s on 2 CPU cores)."""
+    from assistant.model import resolve_model_dir
+
+    home = tmp_path_factory.mktemp("model-home")
+    return resolve_model_dir(Settings(home=home))
+
+
+@pytest.fixture(scope="session")
+def embedder():
+    from retrieval.embed import load_embedder
+
+    return load_embedder()
