@@ -16,10 +16,10 @@ $(STAMP): pyproject.toml
 setup: $(STAMP)  ## virtual environment, model cache and demo index (fast when already done)
 	$(VENV)/bin/shopassist setup
 
-run: setup  ## start the assistant at http://127.0.0.1:7860/
+run: $(STAMP)  ## start the assistant at http://127.0.0.1:7860/ (first start converts the model and builds the index)
 	$(VENV)/bin/shopassist serve
 
-chat: setup  ## chat in the terminal
+chat: $(STAMP)  ## chat in the terminal
 	$(VENV)/bin/shopassist chat
 
 test: $(STAMP)  ## the CI test suite (fast unit tests plus a few real end-to-end ones)
