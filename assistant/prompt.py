@@ -7,9 +7,9 @@ policies, a compact customer view) may appear in the answer: `allowed_facts` lis
 
 from __future__ import annotations
 
-from assistant.types import CustomerView, Hit, Intent, Message, Prompt, Turn
+from assistant.types import CustomerView, Hit, Intent, Message, Product, Prompt, Turn
 
-TEMPLATE = "reply@1"
+TEMPLATE = "reply@2"  # 2: segment policy, churn-tier gesture, profile picks
 HISTORY_TURNS = 6  # earlier messages kept in the prompt; older ones are dropped
 
 SYSTEM = (
@@ -41,18 +41,30 @@ GUIDANCE = {
     "product_search": "Recommend the best matching products from the list, with their exact names and prices.",
 }
 
+# Personalization policy (store rules: data/demo/policies/retention_offers.md). Keyed by segment;
+# a high churn tier adds the retention gesture whatever the segment.
 SEGMENT_GUIDANCE = {
-    "new": "This is a new customer: briefly mention how order tracking and the 30-day return window work.",
-    "loyal": "This is a loyal VIP customer: thank them for their loyalty and mention early access to new arrivals.",
-    "at_risk": "This customer may be drifting away: add a warm retention gesture allowed by the store rules.",
-    "lapsed": "This customer has not ordered in a long time: welcome them back with a gesture allowed by the store rules.",
+    "new": "This is a new customer: welcome them, briefly explain how order tracking and the 30-day return window work, and suggest a popular pick if it fits.",
+    "loyal": "This is a VIP customer: thank them for their loyalty and mention early access to new arrivals and 60-day returns.",
+    "at_risk": "This customer may be drifting away: be warm and offer ONE retention gesture from the store rules (the 10 % code WELCOME10 or free express shipping on the next order).",
+    "lapsed": "This customer has not ordered in a long time: welcome them back and offer ONE gesture from the store rules (the 10 % code WELCOME10 or free express shipping on the next order).",
 }
+HIGH_RISK_GUIDANCE = SEGMENT_GUIDANCE["at_risk"]
+GUEST_LIKE = CustomerView(user_id=None, segment="guest")  # out-of-scope turns get no personal policy
+PICKS_HEADING = {"new": "Popular picks for a first order:", "guest": "Popular picks:"}
+
+
+def segment_guidance(view: CustomerView) -> str | None:
+    if view.churn_tier == "high" and view.segment not in {"at_risk", "lapsed"}:
+        return HIGH_RISK_GUIDANCE
+    return SEGMENT_GUIDANCE.get(view.segment)
 
 
 def describe_customer(view: CustomerView) -> str:
+    """The compact, privacy-minded profile: no id, name, contact details or order lines."""
     if view.segment == "guest":
         return "Customer: guest (not signed in, no history)."
-    parts = [f"Customer segment: {view.segment}"]
+    parts = [f"Customer segment: {'loyal (VIP)' if view.segment == 'loyal' else view.segment.replace('_', ' ')}"]
     if view.top_categories:
         parts.append("likes " + ", ".join(view.top_categories))
     if view.top_brands:
@@ -62,6 +74,14 @@ def describe_customer(view: CustomerView) -> str:
     if view.churn_tier:
         parts.append(f"churn risk {view.churn_tier}")
     return "; ".join(parts) + "."
+
+
+def shown_picks(view: CustomerView, hits: list[Hit]) -> list[Product]:
+    """Suggestions from the profile: cold-start picks for new customers, favourites for those at risk."""
+    if not view.picks or (view.segment == "guest" and hits):
+        return []
+    shown = {h.product.id for h in hits}
+    return [p for p in view.picks if p.id not in shown]
 
 
 def describe_hit(number: int, hit: Hit) -> str:
@@ -76,21 +96,26 @@ def describe_hit(number: int, hit: Hit) -> str:
 
 def policies_for(intent: Intent, view: CustomerView, policies: dict[str, str]) -> list[str]:
     names = [POLICY_FOR_INTENT.get(intent.label), EXTRA_POLICY.get(intent.label)]
-    if view.segment in {"at_risk", "lapsed", "new", "loyal"}:
+    if view.segment in {"at_risk", "lapsed", "new", "loyal"} or view.churn_tier == "high":
         names.append("retention_offers")
     return [n for n in dict.fromkeys(names) if n and n in policies]
 
 
 def build_prompt(turn: Turn, intent: Intent, hits: list[Hit], view: CustomerView, policies: dict[str, str]) -> Prompt:
     lines = [SYSTEM, "", describe_customer(view)]
-    guidance = [GUIDANCE.get(intent.label), SEGMENT_GUIDANCE.get(view.segment) if intent.label != "out_of_scope" else None]
+    personal = intent.label != "out_of_scope"
+    guidance = [GUIDANCE.get(intent.label), segment_guidance(view) if personal else None]
     lines += [g for g in guidance if g]
     if hits:
         lines += ["", "Products you may recommend:"] + [describe_hit(i, h) for i, h in enumerate(hits, 1)]
-    names = policies_for(intent, view, policies)
+    picks = shown_picks(view, hits) if personal else []
+    if picks:
+        heading = PICKS_HEADING.get(view.segment, "In stock and matching this customer's tastes:")
+        lines += ["", heading] + [describe_hit(i, Hit(p, 0.0)) for i, p in enumerate(picks, len(hits) + 1)]
+    names = policies_for(intent, view if personal else GUEST_LIKE, policies)
     for name in names:
         lines += ["", policies[name].strip()]
     history = list(turn.history)[-HISTORY_TURNS:]
     messages = (Message("system", "\n".join(lines)), *history, Message("user", turn.message))
-    facts = tuple(h.product.id for h in hits) + tuple(f"policy:{n}" for n in names)
+    facts = tuple(h.product.id for h in hits) + tuple(p.id for p in picks) + tuple(f"policy:{n}" for n in names)
     return Prompt(messages=messages, template=TEMPLATE, allowed_facts=facts)

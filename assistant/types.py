@@ -72,6 +72,10 @@ class CustomerView:
     churn_risk: float | None = None  # probability of no purchase in the next period
     churn_tier: str | None = None  # low / medium / high
     reasons: tuple[str, ...] = ()
+    clv_12m: float | None = None  # expected spend in the next 12 months (BG/NBD x Gamma-Gamma)
+    tenure_days: int | None = None  # days since the first order
+    avg_order_value: float | None = None
+    picks: tuple[Product, ...] = ()  # in-stock suggestions: popular picks (new) or unowned favourites (at risk)
 
 
 @dataclass(frozen=True)

@@ -189,12 +189,16 @@ def make_customers_and_orders(rng: random.Random, catalog: list[Product], n: int
         favourite_brand = rng.choice(by_category[favourites[0]]).brand
         for day in dates:
             order_number += 1
+            in_basket: set[str] = set()
             for _ in range(rng.choice((1, 1, 1, 2, 2, 3))):
                 category = rng.choice(favourites) if rng.random() < 0.8 else rng.choice(categories)
                 pool = sorted(by_category[category], key=lambda p: p.price or 0)
                 pool = pool[: max(3, int(len(pool) * budget))]
                 branded = [p for p in pool if p.brand == favourite_brand]
                 product = rng.choice(branded if branded and rng.random() < 0.5 else pool)
+                if product.id in in_basket:  # one line per product and order, as a real cart
+                    continue
+                in_basket.add(product.id)
                 age = (TODAY - day).days
                 status = ("processing" if age <= 3 else "shipped" if age <= 10
                           else rng.choices(("delivered", "returned", "cancelled"), (0.92, 0.06, 0.02))[0])
