@@ -8,8 +8,11 @@ abstains to ``out_of_scope``.
 
 from __future__ import annotations
 
+import copy
+import json
 import math
 from dataclasses import dataclass
+from pathlib import Path
 
 from assistant.model import LoadedModel
 from assistant.types import Intent
@@ -51,23 +54,67 @@ INTENTS: dict[str, str] = {
 OUT_OF_SCOPE = "out_of_scope"
 SHOPPING_INTENTS = frozenset({"product_search", "place_order"})
 
-PROMPT_VERSION = "intent@1"
-SYSTEM_PROMPT = (
+PROMPT_VERSION = "intent@2"
+# The untuned model needs every label spelled out; the tuned adapter learned the labels, so a
+# short fixed system prompt (cached once) keeps a message to ~20 new tokens.
+LONG_SYSTEM = (
     "You label a shop customer's message with exactly one intent.\nIntents:\n"
     + "\n".join(f"{label}: {description}" for label, description in INTENTS.items())
     + "\nAnswer with the intent name only."
 )
+SHORT_SYSTEM = "Label the shop customer's message with one intent."
+SYSTEM_PROMPT = LONG_SYSTEM  # kept for callers of intent@1
+CALIBRATION_FILE = "intent_calibration.json"  # temperature + threshold saved beside an adapter
+_SLOT = "\x00"
 
 
-def intent_messages(text: str) -> list[dict[str, str]]:
+def intent_messages(text: str, *, short: bool = True) -> list[dict[str, str]]:
     """The chat the detector scores; fine-tuning trains on the same messages."""
-    return [{"role": "system", "content": SYSTEM_PROMPT}, {"role": "user", "content": text}]
+    return [{"role": "system", "content": SHORT_SYSTEM if short else LONG_SYSTEM}, {"role": "user", "content": text}]
+
+
+def prompt_parts(tokenizer, *, short: bool = True) -> tuple[list[int], list[int]]:
+    """Token ids before and after the user's text: the prefix is fixed, so its cache is reused."""
+    chat = tokenizer.apply_chat_template(intent_messages(_SLOT, short=short), tokenize=False, add_generation_prompt=True)
+    before, after = chat.split(_SLOT)
+    encode = lambda s: tokenizer(s, add_special_tokens=False)["input_ids"]  # noqa: E731
+    return encode(before), encode(after)
+
+
+def encode_intent(tokenizer, text: str, *, short: bool = True) -> list[int]:
+    """Prompt ids for one message, built exactly as at serving time (training uses this too)."""
+    before, after = prompt_parts(tokenizer, short=short)
+    return before + tokenizer(text, add_special_tokens=False)["input_ids"] + after
+
+
+def label_token_ids(tokenizer) -> list[list[int]]:
+    """Each label's answer tokens, ending with <|im_end|> so a label is never a prefix of another."""
+    end = tokenizer.convert_tokens_to_ids("<|im_end|>")
+    return [tokenizer(label, add_special_tokens=False)["input_ids"] + [end] for label in INTENTS]
+
+
+def branch_points(label_ids: list[list[int]]) -> list[tuple[int, ...]]:
+    """Prefixes (of the label token sequences) where labels diverge: the only places where the
+    constrained distribution is not 1, so the only positions the model must score."""
+    children: dict[tuple[int, ...], set[int]] = {}
+    for ids in label_ids:
+        for depth in range(len(ids)):
+            children.setdefault(tuple(ids[:depth]), set()).add(ids[depth])
+    return [prefix for prefix, nxt in children.items() if len(nxt) > 1]
+
+
+def load_intent_calibration(adapter: Path | None) -> dict:
+    """Temperature and threshold chosen on the dev set, saved beside the adapter ({} if none)."""
+    if adapter is None or not (adapter / CALIBRATION_FILE).exists():
+        return {}
+    return json.loads((adapter / CALIBRATION_FILE).read_text(encoding="utf-8"))
 
 
 @dataclass
 class IntentConfig:
     threshold: float = 0.0  # abstain to out_of_scope below this probability
     temperature: float = 1.0  # calibration: probabilities = softmax(loglik / temperature)
+    short_prompt: bool = False  # True for the tuned adapter (it learned the labels), False for the base model
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.threshold <= 1.0:
@@ -76,46 +123,83 @@ class IntentConfig:
             raise ValueError("temperature must be > 0")
 
 
+def intent_config_for(loaded: LoadedModel, threshold: float = 0.0) -> IntentConfig:
+    """The tuned adapter's saved calibration (short prompt), else the base model's long prompt."""
+    saved = load_intent_calibration(loaded.adapter)
+    if not saved:
+        return IntentConfig(threshold=threshold)
+    return IntentConfig(threshold=threshold or saved.get("threshold", 0.0), temperature=saved.get("temperature", 1.0), short_prompt=True)
+
+
 class ModelIntentClassifier:
+    """Scores every label with the chat model, constrained to the label set (a token trie)."""
+
     def __init__(self, loaded: LoadedModel, config: IntentConfig | None = None) -> None:
         self.loaded = loaded
         self.config = config or IntentConfig()
         self.labels = list(INTENTS)
         tokenizer = loaded.tokenizer
-        end = tokenizer.convert_tokens_to_ids("<|im_end|>")
-        self._label_ids = [tokenizer(label, add_special_tokens=False)["input_ids"] + [end] for label in self.labels]
+        self._label_ids = label_token_ids(tokenizer)
+        self._branches = branch_points(self._label_ids)
+        self._prefix_ids, self._suffix_ids = prompt_parts(tokenizer, short=self.config.short_prompt)
+        self._prefix_cache = None  # keys/values of the fixed system prefix, computed once
+
+    def _prefix(self):
+        import torch
+
+        if self._prefix_cache is None:
+            ids = torch.tensor([self._prefix_ids], device=self.loaded.device)
+            with torch.inference_mode():
+                self._prefix_cache = self.loaded.model(input_ids=ids, use_cache=True).cache
+        return copy.deepcopy(self._prefix_cache)
 
     def log_likelihoods(self, text: str) -> list[float]:
-        """Sum of log-probabilities of each label's tokens after the prompt."""
+        """Constrained log-probability of each label: at every point where labels diverge the
+        model's next-token distribution is renormalized over the allowed tokens."""
         import torch
 
         tokenizer, model, device = self.loaded.tokenizer, self.loaded.model, self.loaded.device
-        chat = tokenizer.apply_chat_template(intent_messages(text), tokenize=False, add_generation_prompt=True)
-        prompt_ids = tokenizer(chat, return_tensors="pt", add_special_tokens=False)["input_ids"].to(device)
-        n, width = len(self._label_ids), max(map(len, self._label_ids))
-        label_ids = torch.full((n, width), tokenizer.pad_token_id, dtype=torch.long)
-        label_mask = torch.zeros((n, width), dtype=torch.long)
-        for row, ids in enumerate(self._label_ids):
-            label_ids[row, : len(ids)] = torch.tensor(ids)
-            label_mask[row, : len(ids)] = 1
-        label_ids, label_mask = label_ids.to(device), label_mask.to(device)
+        new_ids = tokenizer(text, add_special_tokens=False)["input_ids"] + self._suffix_ids
+        total = len(self._prefix_ids) + len(new_ids)
         with torch.inference_mode():
-            first = model(input_ids=prompt_ids, use_cache=True)
-            cache = first.cache
-            cache.batch_repeat_interleave(n)  # share the prompt's keys/values across labels
-            attention = torch.cat([torch.ones((n, prompt_ids.shape[1]), dtype=torch.long, device=device), label_mask], 1)
-            rest = model(input_ids=label_ids, attention_mask=attention, cache=cache)
-            # logits predicting label token j: prompt's last position for j=0, label position j-1 after
-            logits = torch.cat([first.logits[:, -1:, :].expand(n, 1, -1), rest.logits[:, :-1, :]], 1)
-            logprobs = torch.log_softmax(logits.float(), -1).gather(2, label_ids.unsqueeze(-1)).squeeze(-1)
-            return (logprobs * label_mask).sum(1).tolist()
+            cache = self._prefix()
+            first = model(input_ids=torch.tensor([new_ids], device=device), cache=cache, use_cache=True)
+            dists = {(): torch.log_softmax(first.logits[0, -1].float(), -1)}
+            deeper = [b for b in self._branches if b]
+            if deeper:  # one batched pass over the shared label prefixes, e.g. "check_", "track_"
+                width = max(map(len, deeper))
+                ids = torch.full((len(deeper), width), tokenizer.pad_token_id or 0, dtype=torch.long)
+                mask = torch.zeros((len(deeper), total + width), dtype=torch.long)
+                mask[:, :total] = 1
+                for row, branch in enumerate(deeper):
+                    ids[row, : len(branch)] = torch.tensor(branch)
+                    mask[row, total: total + len(branch)] = 1
+                cache.batch_repeat_interleave(len(deeper))
+                positions = torch.arange(total, total + width, device=device).expand(len(deeper), -1)
+                out = model(input_ids=ids.to(device), attention_mask=mask.to(device), position_ids=positions, cache=cache)
+                for row, branch in enumerate(deeper):
+                    dists[branch] = torch.log_softmax(out.logits[row, len(branch) - 1].float(), -1)
+        scores = []
+        for ids in self._label_ids:
+            total_lp = 0.0
+            for depth in range(len(ids)):
+                prefix = tuple(ids[:depth])
+                if prefix in dists:
+                    allowed = sorted({l[depth] for l in self._label_ids if tuple(l[:depth]) == prefix})
+                    logp = dists[prefix]
+                    total_lp += float(logp[ids[depth]] - torch.logsumexp(logp[allowed], 0))
+            scores.append(total_lp)
+        return scores
 
-    def classify(self, text: str) -> Intent:
+    def probabilities(self, text: str) -> list[float]:
         scores = [s / self.config.temperature for s in self.log_likelihoods(text)]
         top = max(scores)
         weights = [math.exp(s - top) for s in scores]
         total = sum(weights)
-        ranked = sorted(zip(self.labels, (w / total for w in weights)), key=lambda p: -p[1])
+        return [w / total for w in weights]
+
+    def classify(self, text: str) -> Intent:
+        ranked = sorted(zip(self.labels, self.probabilities(text)), key=lambda p: -p[1])
         label, confidence = ranked[0]
         abstained = confidence < self.config.threshold and label != OUT_OF_SCOPE
         return Intent(

@@ -101,13 +101,40 @@ class LoadedModel:
     adapter: Path | None = None
 
 
+SHIPPED_ADAPTER = Path(__file__).resolve().parent.parent / "finetune" / "adapter"
+ADAPTER_HINT = "point SHOPASSIST_ADAPTER at a folder written by `shopassist finetune train`, or set it empty to run the base model"
+
+
+def check_adapter(folder: Path) -> Path:
+    """A loadable LoRA folder, or ModelUnavailable saying what is wrong with it."""
+    config, weights = folder / "adapter_config.json", folder / "adapter_model.safetensors"
+    if not folder.is_dir():
+        raise ModelUnavailable(f"LoRA adapter folder {folder} does not exist", hint=ADAPTER_HINT)
+    if not config.exists() or not weights.exists():
+        raise ModelUnavailable(f"{folder} lacks adapter_config.json or adapter_model.safetensors", hint=ADAPTER_HINT)
+    try:
+        import json
+
+        from safetensors import safe_open
+
+        json.loads(config.read_text(encoding="utf-8"))
+        with safe_open(str(weights), framework="pt") as handle:
+            handle.keys()
+    except Exception as exc:  # any parse failure means a corrupt download or a partial copy
+        raise ModelUnavailable(f"the LoRA adapter in {folder} is corrupt ({type(exc).__name__}: {exc})", hint=ADAPTER_HINT) from exc
+    return folder
+
+
 def resolve_adapter(settings: Settings) -> Path | None:
+    """SHOPASSIST_ADAPTER ("" = base model), then SHOPASSIST_MODEL__ADAPTER, then the shipped one."""
+    if settings.adapter is not None:
+        return check_adapter(Path(settings.adapter).expanduser()) if settings.adapter.strip() else None
     if settings.model.adapter is not None:
-        if not (settings.model.adapter / "adapter_config.json").exists():
-            raise ModelUnavailable(f"no LoRA adapter in {settings.model.adapter}", hint="train one with `shopassist finetune train` or unset SHOPASSIST_MODEL__ADAPTER")
-        return settings.model.adapter
-    default = settings.adapters_dir / "default"
-    return default if (default / "adapter_config.json").exists() else None
+        return check_adapter(settings.model.adapter)
+    for default in (SHIPPED_ADAPTER, settings.adapters_dir / "default"):
+        if (default / "adapter_config.json").exists():
+            return check_adapter(default)
+    return None
 
 
 def load_chat_model(settings: Settings) -> LoadedModel:
@@ -125,7 +152,10 @@ def load_chat_model(settings: Settings) -> LoadedModel:
     if adapter is not None:
         from peft import PeftModel
 
-        model = PeftModel.from_pretrained(model, adapter).merge_and_unload()  # merged: no LoRA cost per token
+        try:
+            model = PeftModel.from_pretrained(model, adapter).merge_and_unload()  # merged: no LoRA cost per token
+        except Exception as exc:  # e.g. trained for another base model: shapes do not match
+            raise ModelUnavailable(f"cannot apply the LoRA adapter {adapter}: {exc}", hint=ADAPTER_HINT) from exc
     model.eval()
     if tokenizer.pad_token is None:
         tokenizer.pad_token = tokenizer.eos_token
