@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 from typing import Protocol
 
 from assistant.generate import Generator
+from assistant.grounding import GroundingGuard
 from assistant.guard import clean_message
 from assistant.intent import SHOPPING_INTENTS
 from assistant.profile import ProfileBook
@@ -43,6 +44,7 @@ class Deps:
     profiles: ProfileBook
     generator: Generator
     policies: dict[str, str]
+    grounding: GroundingGuard | None = None  # drops ungrounded product names, prices and codes
 
 
 def run_turn(turn: Turn, deps: Deps) -> Iterator[TurnEvent]:
@@ -61,7 +63,10 @@ def run_turn(turn: Turn, deps: Deps) -> Iterator[TurnEvent]:
     prompt = build_prompt(turn, intent, hits, view, deps.policies)
     pieces: list[str] = []
     first_token_at = None
-    for piece in deps.generator.stream(prompt):
+    stream = deps.generator.stream(prompt)
+    if deps.grounding is not None:
+        stream = deps.grounding.stream(stream, hits)
+    for piece in stream:
         if first_token_at is None:
             first_token_at = time.perf_counter()
         pieces.append(piece)
@@ -92,7 +97,7 @@ def answer(turn: Turn, deps: Deps) -> Reply:
 def build_deps(settings: Settings, *, progress: Callable[[str], None] | None = None) -> Deps:
     """Load models, data and the index (building or refreshing it on first run)."""
     from assistant.generate import ChatGenerator
-    from assistant.intent import IntentConfig, ModelIntentClassifier
+    from assistant.intent import ModelIntentClassifier, intent_config_for
     from assistant.model import load_chat_model
     from assistant.profile import load_profile_book
     from data.load import load_policies
@@ -102,14 +107,15 @@ def build_deps(settings: Settings, *, progress: Callable[[str], None] | None = N
     say("loading the product index")
     retriever = build_retriever(settings, progress=progress is not None)
     say("loading customer profiles")
-    profiles = load_profile_book(settings.store_dir, retriever.catalog)
+    profiles = load_profile_book(settings.store_dir, retriever.catalog, home=settings.home)
     say("loading the chat model")
     loaded = load_chat_model(settings)
     return Deps(
         settings=settings,
-        intents=ModelIntentClassifier(loaded, IntentConfig(threshold=settings.model.intent_threshold)),
+        intents=ModelIntentClassifier(loaded, intent_config_for(loaded, settings.model.intent_threshold)),
         retriever=retriever,
         profiles=profiles,
         generator=ChatGenerator(loaded, settings.model),
-        policies=load_policies(settings.store_dir / "policies"),
+        policies=(policies := load_policies(settings.store_dir / "policies")),
+        grounding=GroundingGuard(retriever.catalog, policies),
     )

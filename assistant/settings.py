@@ -19,6 +19,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEMO_DIR = REPO_ROOT / "data" / "demo"
+# Secrets that are obviously copied from an example; refused so they never reach production.
+PLACEHOLDER_SECRETS = frozenset({"changeme", "change-me", "changethis", "secret", "password", "test", "apikey", "api-key", "your-api-key", "sk-xxx", "xxx"})
 
 
 def _default_home() -> Path:
@@ -48,6 +50,23 @@ class ModelSettings(BaseModel):
     threads: int = Field(0, ge=0)
     # Below this probability the intent detector abstains to out_of_scope.
     intent_threshold: float = Field(0.0, ge=0.0, le=1.0)
+    # Generation engine: "fast" = our decode loop (static KV cache, continuous batching, prefix
+    # cache); "hf" = transformers `generate`, the unoptimized reference path.
+    engine: Literal["fast", "hf"] = "fast"
+    # Compute dtype of the fast engine: "auto" = bfloat16 (CUDA, or a CPU with native bf16), else float32.
+    engine_dtype: Literal["auto", "float32", "bfloat16"] = "auto"
+    # Linear weights of the fast engine: "same" = the compute dtype; "int8" = int8 with a scale per
+    # row (CPU only; fewer bytes read per token).
+    engine_weights: Literal["same", "int8"] = "same"
+    # Chat sessions decoded together in one batch; more wait for a free slot.
+    batch_slots: int = Field(8, ge=1, le=256)
+    # KV-cache positions per session (capped at the model's context, 8192 for SmolLM2); longer
+    # conversations lose their oldest turns, the system prompt is kept.
+    max_context: int = Field(8192, ge=64)
+    # Prompt tokens prefilled per scheduler step: bounds how long a new long prompt stalls the others.
+    prefill_chunk: int = Field(256, ge=16)
+    # Finished conversations whose KV cache is kept, so a session's next turn skips its shared prefix.
+    prefix_cache_entries: int = Field(16, ge=0)
 
 
 class RetrievalSettings(BaseModel):
@@ -63,6 +82,28 @@ class RetrievalSettings(BaseModel):
     top_k: int = Field(4, ge=1, le=50)
     # Texts embedded per batch while ingesting.
     batch_size: int = Field(64, ge=1, le=4096)
+    # Catalog column mapping, our field -> file column, e.g. "title=name,brand=manufacturer";
+    # None = match columns by name and common aliases (name -> title, manufacturer -> brand).
+    mapping: str | dict[str, str] | None = None
+    # Search methods fused by reciprocal rank fusion; switch one off to compare.
+    use_dense: bool = True
+    use_bm25: bool = True
+    # RRF damping constant and the weight of each ranked list; k=2 with keywords at 2x beat the
+    # paper's k=60 / equal weights on Abt-Buy (model numbers are the strongest signal in a catalog).
+    rrf_k: int = Field(2, ge=1)
+    dense_weight: float = Field(1.0, ge=0.0)
+    bm25_weight: float = Field(2.0, ge=0.0)
+    # Items each method hands to the fusion.
+    candidates: int = Field(20, ge=1, le=1000)
+    # Strength of the re-rank by the shopper's categories, brands and price band; 0 = off.
+    profile_weight: float = Field(0.1, ge=0.0, le=1.0)
+    # Strength of the store-popularity prior for guests and customers without history; 0 = off.
+    popularity_weight: float = Field(0.05, ge=0.0, le=1.0)
+    # Dense matches below this cosine similarity are dropped as noise (e.g. for gibberish queries).
+    min_similarity: float = Field(0.2, ge=-1.0, le=1.0)
+    # Word pieces of each product text that get embedded (the model reads at most 256); 128 cuts
+    # ingest time for long descriptions. Changing it needs a fresh index (the collection records it).
+    embed_max_tokens: int = Field(128, ge=8, le=256)
 
 
 class ServeSettings(BaseModel):
@@ -72,6 +113,36 @@ class ServeSettings(BaseModel):
     port: int = Field(7860, ge=1, le=65535)
     # Longest accepted user message, in characters; longer ones are refused with a hint.
     max_message_chars: int = Field(2000, ge=1)
+    # Bearer tokens accepted by /v1 (`Authorization: Bearer <key>`); empty = /v1 open, fine only on 127.0.0.1.
+    # Set as JSON: SHOPASSIST_SERVE__API_KEYS='["a-long-random-key"]'.
+    api_keys: list[str] = []
+    # Origins (scheme://host:port) whose pages may call the API and embed the widget; "*" = any.
+    cors_origins: list[str] = []
+    # Requests per minute allowed per API key (or per client address without a key); 0 = unlimited.
+    rate_limit_per_minute: int = Field(120, ge=0)
+    # Largest accepted request body, in bytes; larger ones get 413 before they are read.
+    max_body_bytes: int = Field(64_000, ge=1_024)
+    # Conversation and ticket store: any SQLAlchemy URL; None = SQLite file `<home>/conversations.db`.
+    db_url: str | None = None
+    # Send generation to an OpenAI-compatible server (vLLM, TGI, another ShopAssist) at this
+    # base URL, e.g. http://gpu-box:8000/v1; None = generate with the local model.
+    remote_url: str | None = None
+    # Model name to ask the remote server for (vLLM: the --lora-modules name, e.g. "shopassist").
+    remote_model: str = "shopassist-raw"
+    # Bearer key for the remote server, if it wants one.
+    remote_api_key: str | None = None
+    # Failed turns in a row (out of scope, or a shopping question with no product found) that hand off to a human.
+    handoff_after_failures: int = Field(2, ge=1)
+
+    @field_validator("api_keys", "remote_api_key", mode="after")
+    @classmethod
+    def _refuse_placeholder_secrets(cls, value):
+        keys = value if isinstance(value, list) else [value] if value else []
+        for key in keys:
+            if key.strip().lower() in PLACEHOLDER_SECRETS or len(key) < 16:
+                raise ValueError("an API key is a placeholder or shorter than 16 characters; "
+                                 "generate one with: python -c 'import secrets; print(secrets.token_urlsafe(24))'")
+        return value
 
 
 class Settings(BaseSettings):
@@ -83,6 +154,9 @@ class Settings(BaseSettings):
     home: Path = Field(default_factory=_default_home)
     # Demo store (customers, orders, policies) used for profiles and policy answers.
     store_dir: Path = DEMO_DIR
+    # SHOPASSIST_ADAPTER: LoRA adapter folder to load on top of the base model; "" = run the base
+    # model; unset = SHOPASSIST_MODEL__ADAPTER, else the adapter shipped in finetune/adapter.
+    adapter: str | None = None
     model: ModelSettings = ModelSettings()
     retrieval: RetrievalSettings = RetrievalSettings()
     serve: ServeSettings = ServeSettings()

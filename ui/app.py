@@ -1,59 +1,112 @@
-"""The HTTP server: FastAPI with the Gradio chat mounted at `/`.
+"""The HTTP server: FastAPI with the Gradio chat at `/`, the widget, and the API under `/v1`.
 
     shopassist serve            # or: uvicorn --factory ui.app:create_app
+    curl localhost:7860/openapi.json
+
+Errors leave as OpenAI's ``{"error": {"message", "type", "code", "hint"}}`` with a real status;
+never a stack trace. Logs are redacted of e-mails, card and phone numbers.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import logging
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from assistant.errors import ShopAssistError
-from assistant.pipeline import Deps, build_deps, run_turn
+from assistant.pipeline import Deps, build_deps
 from assistant.settings import Settings, get_settings
-from assistant.types import Done, Message, Token, Turn
+from ui.deps import AppState
+from ui.metrics import build_metrics
+from ui.security import BodySizeLimit, RateLimited, RateLimiter, install_log_redaction
+
+log = logging.getLogger(__name__)
 
 
-def chat_stream(deps: Deps, message: str, history: list[dict], user_id: str | None) -> Iterator[str]:
-    """Gradio callback: yields the growing reply text."""
-    past = tuple(Message(m["role"], str(m["content"])) for m in history if m.get("role") in ("user", "assistant"))
-    text = ""
-    try:
-        for event in run_turn(Turn(message, user_id=user_id or None, history=past), deps):
-            if isinstance(event, Token):
-                text += event.text
-                yield text
-            elif isinstance(event, Done) and not text:
-                yield event.reply.text
-    except ShopAssistError as exc:
-        yield f"⚠️ {exc.message}" + (f" ({exc.hint})" if exc.hint else "")
+def error_response(status: int, message: str, kind: str, hint: str = "", headers: dict | None = None) -> JSONResponse:
+    return JSONResponse({"error": {"message": message, "type": kind, "code": status, "hint": hint}}, status_code=status,
+                        headers=headers)
 
 
-def build_chat_page(deps: Deps):
-    import gradio as gr
+def add_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(ShopAssistError)
+    async def assistant_error(request: Request, exc: ShopAssistError):
+        headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, RateLimited) else None
+        return error_response(exc.status_code, exc.message, type(exc).__name__, exc.hint, headers)
 
-    customers = sorted(deps.profiles.customers)
-    with gr.Blocks(title="ShopAssist") as page:
-        gr.Markdown("# ShopAssist\nAsk about products, orders, shipping, returns or your account.")
-        user = gr.Dropdown(choices=[("Guest", "")] + [(c, c) for c in customers], value="", label="Customer (demo)")
-        gr.ChatInterface(
-            fn=lambda message, history, user_id: chat_stream(deps, message, history, user_id),
-            additional_inputs=[user],
-            api_name="chat",
-        )
-    return page
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, exc: RequestValidationError):
+        problems = "; ".join(f"{'.'.join(str(p) for p in e.get('loc', ()))}: {e.get('msg')}" for e in exc.errors()[:5])
+        return error_response(422, f"invalid request: {problems}", "invalid_request_error", "see /docs for the schema")
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException):
+        return error_response(exc.status_code, str(exc.detail), "http_error")
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception):
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return error_response(500, "internal server error", "internal_error", "retry later; the server log has details")
+
+
+def build_state(settings: Settings, deps: Deps | None) -> AppState:
+    from assistant.history import build_history
+    from assistant.remote import build_remote_generator
+    from ui.service import ChatService
+
+    deps = deps or build_deps(settings)
+    remote = build_remote_generator(settings)
+    if remote is not None:
+        log.warning("generation goes to %s (model %s)", settings.serve.remote_url, settings.serve.remote_model)
+        deps.generator = remote
+    store = build_history(settings)
+    metrics = build_metrics()
+    return AppState(settings=settings, deps=deps, store=store, metrics=metrics,
+                    limiter=RateLimiter(settings.serve.rate_limit_per_minute), chat=ChatService(deps, store, metrics))
 
 
 def create_app(settings: Settings | None = None, deps: Deps | None = None) -> FastAPI:
     import gradio as gr
+    from fastapi.middleware.cors import CORSMiddleware
 
+    from ui.chat import build_chat_page
+    from ui.routes import catalog, chat, users, widget
+
+    install_log_redaction()
     settings = settings or get_settings()
-    deps = deps or build_deps(settings)
-    app = FastAPI(title="ShopAssist", version="0.1.0")
+    state = build_state(settings, deps)
+    if not settings.serve.api_keys:
+        log.warning("no API keys configured: /v1 is open to anyone who can reach %s", settings.serve.host)
+    app = FastAPI(title="ShopAssist", version="0.1.0",
+                  description="Conversational shopping assistant. OpenAI-compatible chat under /v1; "
+                              "ShopAssist extras (intent, products, handoff) in the `shopassist` field.")
+    app.state.shopassist = state
+    add_error_handlers(app)
+    for router in (chat.router, catalog.router, users.router, widget.router):
+        app.include_router(router)
 
-    @app.get("/healthz")
-    def healthz() -> dict[str, str]:
-        return {"status": "ok"}
+    @app.get("/healthz", tags=["ops"])
+    def healthz() -> dict:
+        return {"status": "ok", "products": len(getattr(state.deps.retriever, "catalog", {})),
+                "generator": "remote" if settings.serve.remote_url else "local"}
 
-    return gr.mount_gradio_app(app, build_chat_page(deps), path="/")
+    @app.get("/metrics", tags=["ops"], include_in_schema=False)
+    def metrics() -> Response:
+        body, content_type = state.metrics.render()
+        return Response(body, media_type=content_type)
+
+    @app.middleware("http")
+    async def count_requests(request: Request, call_next):
+        response = await call_next(request)
+        route = request.scope.get("route")
+        state.metrics.requests.labels(route=getattr(route, "path", "other"), status=str(response.status_code)).inc()
+        return response
+
+    app = gr.mount_gradio_app(app, build_chat_page(state.chat), path="/")
+    app.add_middleware(CORSMiddleware, allow_origins=settings.serve.cors_origins, allow_methods=["GET", "POST"],
+                       allow_headers=["Authorization", "Content-Type", "X-Session-Id"], max_age=600)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.serve.max_body_bytes)
+    return app

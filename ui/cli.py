@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import functools
+import json
 import logging
 import sys
 from pathlib import Path
@@ -137,14 +138,23 @@ def serve(host: str | None, port: int | None) -> None:
 
 @cli.command()
 @click.argument("catalog", type=click.Path(path_type=Path))
+@click.option("--mapping", "-m", multiple=True, envvar="SHOPASSIST_RETRIEVAL__MAPPING",
+              help="FIELD=COLUMN, repeatable or comma-separated, e.g. -m title=name -m brand=manufacturer.")
+@click.option("--collection", envvar="SHOPASSIST_RETRIEVAL__COLLECTION", help="Chroma collection (default products).")
 @friendly_errors
-def ingest(catalog: Path) -> None:
-    """Index a product catalog (CSV, JSON Lines or Parquet) into the Chroma store."""
-    from retrieval.search import build_retriever
+def ingest(catalog: Path, mapping: tuple[str, ...], collection: str | None) -> None:
+    """Index a product catalog (CSV, JSON Lines, JSON or Parquet) into the Chroma store.
 
-    settings = make_settings(**{"retrieval.catalog": catalog})
-    retriever = build_retriever(settings, progress=True)
-    click.echo(f"indexed {len(retriever.catalog)} products into {settings.index_dir}")
+    Re-running upserts changed items and deletes removed ones. Example:
+    shopassist ingest ../shared/datasets/abt_buy/abt.csv -m title=name
+    """
+    from retrieval.ingest import ingest_catalog
+
+    settings = make_settings(**{"retrieval.catalog": catalog, "retrieval.mapping": ",".join(mapping) or None,
+                                "retrieval.collection": collection})
+    report = ingest_catalog(settings, progress=True)
+    click.echo(report.summary())
+    click.echo(f"index: {settings.retrieval.chroma_server or settings.index_dir} ({report.store.count()} products)")
 
 
 @cli.group()
@@ -155,6 +165,191 @@ def finetune() -> None:
 @cli.group()
 def evaluate() -> None:
     """Evaluate retrieval, intents and churn on real data; last line is JSON."""
+
+
+@evaluate.command("retrieval")
+@click.option("--catalog", required=True, type=click.Path(exists=True, path_type=Path), help="Catalog to search (e.g. ../shared/datasets/abt_buy/abt.csv).")
+@click.option("--queries", required=True, type=click.Path(exists=True, path_type=Path), help="CSV with columns query,relevant_id.")
+@click.option("--plot", type=click.Path(path_type=Path), default=Path("artifacts/retrieval_eval.png"), show_default=True, help="PNG chart of the methods.")
+@friendly_errors
+def evaluate_retrieval_command(catalog: Path, queries: Path, plot: Path) -> None:
+    """Recall@1/10, MRR@10 and latency of BM25, dense and hybrid search. Example:
+    shopassist evaluate retrieval --catalog ../shared/datasets/abt_buy/abt.csv --queries QUERIES.csv
+    """
+    from retrieval.evaluate import dumps, evaluate_retrieval
+
+    result = evaluate_retrieval(make_settings(), catalog, queries, plot=plot, progress=True)
+    status(f"chart written to {plot}")
+    click.echo(dumps(result))
+
+
+@evaluate.command("churn")
+@click.option("--transactions", required=True, type=click.Path(exists=True, path_type=Path), help="CDNOW_master.txt or a customer_id,date,amount CSV.")
+@click.option("--format", "fmt", type=click.Choice(["cdnow", "csv"]), default="csv", show_default=True)
+@click.option("--calibration-end", required=True, type=click.DateTime(["%Y-%m-%d"]), help="Last day of the feature period.")
+@click.option("--holdout-end", required=True, type=click.DateTime(["%Y-%m-%d"]), help="Last day of the label window.")
+@click.option("--out", type=click.Path(path_type=Path), default=Path("artifacts/churn"), show_default=True, help="Folder for the PNG plots.")
+@friendly_errors
+def evaluate_churn_command(transactions: Path, fmt: str, calibration_end, holdout_end, out: Path) -> None:
+    """Churn classifier vs BG/NBD vs recency. Example:
+    shopassist evaluate churn --transactions ../shared/datasets/cdnow/CDNOW_master.txt --format cdnow --calibration-end 1997-09-30 --holdout-end 1998-06-30
+    """
+    import json
+
+    from assistant.churn_eval import evaluate_churn, load_transactions
+
+    frame, report = load_transactions(transactions, fmt)
+    status(f"{report.kept} of {report.rows} transactions kept" + (f"; dropped {report.dropped}" if report.dropped else ""))
+    result = evaluate_churn(frame, calibration_end=calibration_end.date(), holdout_end=holdout_end.date(), out_dir=out)
+    click.echo(json.dumps({**result, "dropped": report.dropped}))
+
+
+@cli.group()
+def profiles() -> None:
+    """Customer profiles: build them all, export or forget one customer."""
+
+
+def _profile_book(settings):
+    from assistant.profile import load_profile_book
+    from data.load import load_catalog
+
+    catalog = {p.id: p for p in load_catalog(settings.retrieval.catalog).records}
+    return load_profile_book(settings.store_dir, catalog, home=settings.home)
+
+
+@profiles.command("build")
+@friendly_errors
+def profiles_build() -> None:
+    """Rebuild every profile and churn score from the store's orders; writes profiles.jsonl."""
+    import json
+    from collections import Counter
+
+    from assistant.profile import profiles_dir, save_profiles
+
+    settings = make_settings()
+    book = _profile_book(settings)
+    path = save_profiles(book, profiles_dir(settings.home))
+    for problem in book.report[:10]:
+        status(f"skipped {problem}")
+    views = [book.view(c) for c in book.customers]
+    click.echo(json.dumps({"customers": len(views), "path": str(path), "skipped_rows": len(book.report),
+                           "segments": Counter(v.segment for v in views), "churn_tiers": Counter(str(v.churn_tier) for v in views)}))
+
+
+@profiles.command("export")
+@click.argument("user_id")
+@friendly_errors
+def profiles_export(user_id: str) -> None:
+    """Print everything held about one customer as JSON (data-access request)."""
+    import json
+
+    click.echo(json.dumps(_profile_book(make_settings()).export(user_id), indent=2))
+
+
+@profiles.command("forget")
+@click.argument("user_id")
+@click.confirmation_option(prompt="Erase this customer's profile for good?")
+@friendly_errors
+def profiles_forget(user_id: str) -> None:
+    """Erase one customer's profile, scores and snapshots (right to be forgotten)."""
+    _profile_book(make_settings()).forget(user_id)
+    click.echo(f"forgot {user_id}")
+
+
+@cli.group()
+def retention() -> None:
+    """Proactive retention: who is likely to leave and what to send them."""
+
+
+@retention.command("report")
+@click.option("--top", type=int, default=20, show_default=True, help="How many customers to list.")
+@click.option("--sort", type=click.Choice(["risk", "value"]), default="risk", show_default=True)
+@click.option("--out", type=click.Path(path_type=Path), default=Path("artifacts/retention"), show_default=True)
+@friendly_errors
+def retention_report(top: int, sort: str, out: Path) -> None:
+    """CSV + HTML of the customers most at risk, with reasons, value at stake and a message each."""
+    import json
+
+    from assistant.retention import plan_outreach, write_report
+    from data.load import load_policies
+
+    settings = make_settings()
+    book = _profile_book(settings)
+    rows = plan_outreach(book, load_policies(settings.store_dir / "policies"), top=top, sort=sort)
+    csv_path, html_path = write_report(rows, book, out)
+    click.echo(json.dumps({"customers": len(rows), "csv": str(csv_path), "html": str(html_path),
+                           "value_at_stake": round(sum(r.value_at_stake for r in rows), 2)}))
+
+@finetune.command("build-data")
+@click.option("--out", required=True, type=click.Path(path_type=Path), help="Folder for the training files and manifest.json.")
+@click.option("--datasets", type=click.Path(exists=True, path_type=Path), default=None, help="Shared datasets folder (default ../shared/datasets).")
+@click.option("--seed", type=int, default=13, show_default=True)
+@friendly_errors
+def finetune_build_data(out: Path, datasets: Path | None, seed: int) -> None:
+    """Seeded intent + dialogue training data. Example: shopassist finetune build-data --out runs/data"""
+    from finetune.dataset import DataConfig, build_data
+
+    config = DataConfig(seed=seed, **({"datasets_dir": datasets} if datasets else {}))
+    built = build_data(out, config)
+    click.echo(json.dumps({"out": str(built.out), **built.counts}))
+
+
+@finetune.command("train")
+@click.option("--data", type=click.Path(path_type=Path), default=Path("runs/data"), show_default=True)
+@click.option("--out", type=click.Path(path_type=Path), default=Path("runs/lora"), show_default=True, help="Rerun with the same --out to resume.")
+@click.option("--epochs", type=float, default=1.0, show_default=True)
+@click.option("--seed", type=int, default=13, show_default=True)
+@click.option("--max-steps", type=int, default=0, help="Stop after this many steps (0 = full schedule).")
+@friendly_errors
+def finetune_train(data: Path, out: Path, epochs: float, seed: int, max_steps: int) -> None:
+    """LoRA training through accelerate (CPU or GPU). Example: shopassist finetune train --data runs/data"""
+    from finetune.train import TrainConfig, train
+
+    summary = train(TrainConfig(data=data, out=out, epochs=epochs, seed=seed, max_steps=max_steps), make_settings())
+    click.echo(json.dumps(summary))
+
+
+@finetune.command("eval")
+@click.option("--adapter", type=click.Path(exists=True, path_type=Path), default=Path("finetune/adapter"), show_default=True)
+@click.option("--dev", type=click.Path(path_type=Path), default=Path("../shared/datasets/intents_dev_real.csv"), show_default=True)
+@friendly_errors
+def finetune_eval(adapter: Path, dev: Path) -> None:
+    """Calibrate the adapter's intent temperature and abstain threshold on the dev set."""
+    from finetune.evaluate import calibrate
+
+    click.echo(json.dumps(calibrate(adapter, dev, make_settings())))
+
+
+@evaluate.command("intents")
+@click.option("--data", required=True, type=click.Path(path_type=Path), help="CSV with columns text,intent.")
+@click.option("--train", "train_csv", type=click.Path(path_type=Path), default=Path("runs/data/intents_train.csv"), show_default=True, help="Training file for the baselines.")
+@click.option("--out", type=click.Path(path_type=Path), default=Path("artifacts"), show_default=True, help="Folder for the confusion-matrix PNG.")
+@friendly_errors
+def evaluate_intents_command(data: Path, train_csv: Path, out: Path) -> None:
+    """Tuned-model intents vs TF-IDF and MiniLM baselines. Example:
+    shopassist evaluate intents --data ../shared/datasets/intents_dev_real.csv
+    """
+    from finetune.evaluate import evaluate_intents
+
+    click.echo(json.dumps(evaluate_intents(data, train_csv, make_settings(), out_dir=out)))
+
+
+@cli.group()
+def bench() -> None:
+    """Speed benchmarks; the last line of stdout is JSON."""
+
+
+@bench.command("generate")
+@click.option("--quick", is_flag=True, help="Reduced run (one 300-token prompt, 1 and 4 sessions), under 3 minutes.")
+@click.option("--threads", type=int, help="CPU threads for both engines (default: all cores).")
+def bench_generate(quick: bool, threads: int | None) -> None:
+    """Our engine vs llama.cpp on the same GGUF: TTFT, decode tok/s, 1/4/8 sessions. Example:
+    shopassist bench generate --quick   (llama.cpp: pip install -e '.[bench]')
+    """
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # benchmarks/ sits beside ui/, not installed
+    from benchmarks.generate import main as run_benchmark
+
+    run_benchmark((["--quick"] if quick else []) + (["--threads", str(threads)] if threads else []))
 
 
 def main() -> None:

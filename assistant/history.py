@@ -1,0 +1,234 @@
+"""Conversation store: every message and handoff ticket, committed before the reply streams.
+
+    store = build_history(settings)            # SQLite at <home>/conversations.db by default
+    session = store.start_session("C0001")
+    store.add_message(session, "user", "where is my order?", user_id="C0001")
+
+Any SQLAlchemy URL works (``SHOPASSIST_SERVE__DB_URL=postgresql+psycopg://...``). SQLite runs in
+WAL mode with ``synchronous=FULL`` so a message acknowledged to the client survives ``kill -9``.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from assistant.errors import BadInput
+from assistant.settings import Settings
+from assistant.types import Message
+
+
+@dataclass(frozen=True)
+class StoredMessage:
+    id: int
+    session_id: str
+    user_id: str | None
+    role: str
+    content: str
+    created_at: str
+    meta: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SessionSummary:
+    id: str
+    user_id: str | None
+    created_at: str
+    messages: int
+
+
+@dataclass(frozen=True)
+class Ticket:
+    id: int
+    session_id: str
+    user_id: str | None
+    reason: str
+    status: str
+    created_at: str
+    transcript: tuple[dict, ...] = ()
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
+
+
+def _tables():
+    from sqlalchemy import JSON, Column, ForeignKey, Integer, MetaData, String, Table, Text
+
+    meta = MetaData()
+    Table("schema_migrations", meta, Column("name", String(80), primary_key=True), Column("applied_at", String(40)))
+    Table("sessions", meta, Column("id", String(40), primary_key=True), Column("user_id", String(64), index=True),
+          Column("created_at", String(40), nullable=False))
+    Table("messages", meta, Column("id", Integer, primary_key=True, autoincrement=True),
+          Column("session_id", String(40), ForeignKey("sessions.id"), index=True, nullable=False),
+          Column("user_id", String(64), index=True), Column("role", String(16), nullable=False),
+          Column("content", Text, nullable=False), Column("created_at", String(40), nullable=False),
+          Column("meta", JSON, nullable=False, default=dict))
+    Table("tickets", meta, Column("id", Integer, primary_key=True, autoincrement=True),
+          Column("session_id", String(40), index=True, nullable=False), Column("user_id", String(64)),
+          Column("reason", String(200), nullable=False), Column("status", String(16), nullable=False),
+          Column("created_at", String(40), nullable=False), Column("transcript", JSON, nullable=False))
+    return meta
+
+
+def m001_initial(conn, meta) -> None:
+    meta.create_all(conn)
+
+
+MIGRATIONS = (m001_initial,)  # ordered; each runs once and is recorded in schema_migrations
+
+
+class ConversationStore:
+    def __init__(self, url: str) -> None:
+        from sqlalchemy import create_engine, event
+
+        self.meta = _tables()
+        self.engine = create_engine(url, future=True)
+        if self.engine.dialect.name == "sqlite":
+            @event.listens_for(self.engine, "connect")
+            def _durable(dbapi_conn, _record) -> None:  # every commit reaches the disk
+                cursor = dbapi_conn.cursor()
+                cursor.execute("PRAGMA journal_mode=WAL")
+                cursor.execute("PRAGMA synchronous=FULL")
+                cursor.execute("PRAGMA busy_timeout=5000")
+                cursor.close()
+        self._migrate()
+        t = self.meta.tables
+        self.sessions_t, self.messages_t, self.tickets_t = t["sessions"], t["messages"], t["tickets"]
+
+    def _migrate(self) -> None:
+        from sqlalchemy import select
+
+        done_table = self.meta.tables["schema_migrations"]
+        with self.engine.begin() as conn:
+            done_table.create(conn, checkfirst=True)
+            done = set(conn.scalars(select(done_table.c.name)))
+            for migration in MIGRATIONS:
+                if migration.__name__ not in done:
+                    migration(conn, self.meta)
+                    conn.execute(done_table.insert().values(name=migration.__name__, applied_at=_now()))
+
+    # sessions -----------------------------------------------------------------------------
+    def start_session(self, user_id: str | None) -> str:
+        session_id = uuid.uuid4().hex
+        with self.engine.begin() as conn:
+            conn.execute(self.sessions_t.insert().values(id=session_id, user_id=user_id, created_at=_now()))
+        return session_id
+
+    def ensure_session(self, session_id: str | None, user_id: str | None) -> str:
+        """The given session (checked to belong to this customer) or a new one."""
+        from sqlalchemy import select
+
+        if not session_id:
+            return self.start_session(user_id)
+        with self.engine.connect() as conn:
+            row = conn.execute(select(self.sessions_t).where(self.sessions_t.c.id == session_id)).first()
+        if row is None:
+            with self.engine.begin() as conn:
+                conn.execute(self.sessions_t.insert().values(id=session_id, user_id=user_id, created_at=_now()))
+            return session_id
+        if row.user_id != user_id:
+            raise BadInput("this session belongs to another customer", hint="start a new session (omit session_id)")
+        return session_id
+
+    def sessions(self, user_id: str) -> list[SessionSummary]:
+        from sqlalchemy import func, select
+
+        s, m = self.sessions_t, self.messages_t
+        query = (select(s.c.id, s.c.user_id, s.c.created_at, func.count(m.c.id))
+                 .select_from(s.outerjoin(m, m.c.session_id == s.c.id))
+                 .where(s.c.user_id == user_id).group_by(s.c.id).order_by(s.c.created_at))
+        with self.engine.connect() as conn:
+            return [SessionSummary(*row) for row in conn.execute(query)]
+
+    def latest_session(self, user_id: str) -> str | None:
+        sessions = [s for s in self.sessions(user_id) if s.messages]
+        return sessions[-1].id if sessions else None
+
+    # messages -----------------------------------------------------------------------------
+    def add_message(self, session_id: str, role: str, content: str, *, user_id: str | None = None,
+                    meta: dict | None = None) -> int:
+        """Store one message and commit it (durable on return)."""
+        with self.engine.begin() as conn:
+            result = conn.execute(self.messages_t.insert().values(
+                session_id=session_id, user_id=user_id, role=role, content=content, created_at=_now(), meta=meta or {}))
+            return int(result.inserted_primary_key[0])
+
+    def messages(self, session_id: str) -> list[StoredMessage]:
+        from sqlalchemy import select
+
+        m = self.messages_t
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(m).where(m.c.session_id == session_id).order_by(m.c.id))
+            return [StoredMessage(r.id, r.session_id, r.user_id, r.role, r.content, r.created_at, dict(r.meta or {}))
+                    for r in rows]
+
+    def history(self, session_id: str, *, limit: int = 12) -> tuple[Message, ...]:
+        """The last messages of a session, as prompt history."""
+        stored = [m for m in self.messages(session_id) if m.role in ("user", "assistant")]
+        return tuple(Message(m.role, m.content) for m in stored[-limit:])
+
+    def failure_streak(self, session_id: str) -> int:
+        """Assistant replies in a row, newest first, that were marked as failed turns."""
+        streak = 0
+        for message in reversed(self.messages(session_id)):
+            if message.role != "assistant":
+                continue
+            if not message.meta.get("failed"):
+                break
+            streak += 1
+        return streak
+
+    def count_messages(self) -> int:
+        from sqlalchemy import func, select
+
+        with self.engine.connect() as conn:
+            return int(conn.scalar(select(func.count()).select_from(self.messages_t)))
+
+    def forget_user(self, user_id: str) -> int:
+        """Delete a customer's sessions and messages (right to be forgotten); returns messages removed."""
+        with self.engine.begin() as conn:
+            removed = conn.execute(self.messages_t.delete().where(self.messages_t.c.user_id == user_id)).rowcount
+            conn.execute(self.sessions_t.delete().where(self.sessions_t.c.user_id == user_id))
+            conn.execute(self.tickets_t.delete().where(self.tickets_t.c.user_id == user_id))
+        return removed
+
+    # handoff tickets ----------------------------------------------------------------------
+    def open_ticket(self, session_id: str, *, user_id: str | None, reason: str) -> Ticket:
+        """Record a handoff with the transcript so far (one open ticket per session)."""
+        from sqlalchemy import select
+
+        transcript = [{"role": m.role, "content": m.content, "at": m.created_at} for m in self.messages(session_id)]
+        t = self.tickets_t
+        with self.engine.begin() as conn:
+            existing = conn.execute(select(t).where(t.c.session_id == session_id, t.c.status == "open")).first()
+            if existing is not None:
+                conn.execute(t.update().where(t.c.id == existing.id).values(transcript=transcript))
+                ticket_id, created, reason = existing.id, existing.created_at, existing.reason
+            else:
+                created = _now()
+                ticket_id = int(conn.execute(t.insert().values(
+                    session_id=session_id, user_id=user_id, reason=reason, status="open", created_at=created,
+                    transcript=transcript)).inserted_primary_key[0])
+        return Ticket(ticket_id, session_id, user_id, reason, "open", created, tuple(transcript))
+
+    def tickets(self, *, status: str | None = None, limit: int = 100) -> list[Ticket]:
+        from sqlalchemy import select
+
+        t = self.tickets_t
+        query = select(t).order_by(t.c.id.desc()).limit(limit)
+        if status:
+            query = query.where(t.c.status == status)
+        with self.engine.connect() as conn:
+            return [Ticket(r.id, r.session_id, r.user_id, r.reason, r.status, r.created_at, tuple(r.transcript or ()))
+                    for r in conn.execute(query)]
+
+
+def build_history(settings: Settings) -> ConversationStore:
+    url = settings.serve.db_url
+    if url is None:
+        settings.home.mkdir(parents=True, exist_ok=True)
+        url = f"sqlite:///{settings.home / 'conversations.db'}"
+    return ConversationStore(url)
+

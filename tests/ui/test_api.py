@@ -1,0 +1,158 @@
+"""The /v1 API over TestClient: real retriever on the tiny catalog, fake generation."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from fastapi.testclient import TestClient
+
+from tests.ui.conftest import make_deps
+
+
+def ask(client, text, **extra):
+    return client.post("/v1/chat/completions", json={"messages": [{"role": "user", "content": text}], **extra})
+
+
+def test_chat_completion_returns_reply_products_and_session(client):
+    response = ask(client, "waterproof rain jacket", user="C0001")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["object"] == "chat.completion"
+    assert body["choices"][0]["message"] == {"role": "assistant", "content": "Happy to help!"}
+    extra = body["shopassist"]
+    assert extra["intent"]["label"] == "product_search"
+    assert extra["products"][0]["id"] == "J1" and extra["products"][0]["why"]
+    assert extra["segment"] is not None and extra["handoff"] is False
+    messages = client.get(f"/v1/sessions/{extra['session_id']}/messages").json()["messages"]
+    assert [(m["role"], m["content"]) for m in messages] == [("user", "waterproof rain jacket"), ("assistant", "Happy to help!")]
+
+
+def test_streaming_sends_openai_chunks_then_done(client):
+    response = ask(client, "coffee maker", stream=True)
+    assert response.headers["content-type"].startswith("text/event-stream")
+    events = [line[6:] for line in response.text.splitlines() if line.startswith("data: ")]
+    assert events[-1] == "[DONE]"
+    chunks = [json.loads(e) for e in events[:-1]]
+    assert chunks[0]["choices"][0]["delta"]["role"] == "assistant"
+    assert "".join(c["choices"][0]["delta"].get("content", "") for c in chunks) == "Happy to help!"
+    assert chunks[-1]["choices"][0]["finish_reason"] == "stop"
+    assert chunks[-1]["shopassist"]["products"][0]["id"] == "K1"
+
+
+def test_session_continues_with_stored_history(client, deps):
+    first = ask(client, "running shoes", user="C0002").json()["shopassist"]["session_id"]
+    ask(client, "cheaper ones?", user="C0002", shopassist={"session_id": first})
+    prompt = deps.generator.prompts[-1]
+    assert [m.content for m in prompt.messages[1:]] == ["running shoes", "Happy to help!", "cheaper ones?"]
+    history = client.get("/v1/users/C0002/history").json()
+    assert history["sessions"] == [{"id": first, "created_at": history["sessions"][0]["created_at"], "messages": 4}]
+
+
+def test_another_customers_session_is_refused(client):
+    session = ask(client, "hello", user="C0001").json()["shopassist"]["session_id"]
+    response = ask(client, "hello", user="C0002", shopassist={"session_id": session})
+    assert response.status_code == 400
+    assert "another customer" in response.json()["error"]["message"]
+
+
+@pytest.mark.parametrize(("body", "status", "words"), [
+    ({"messages": [{"role": "user", "content": "hi"}], "user": "C9999"}, 404, "unknown customer"),
+    ({"messages": [{"role": "user", "content": "   "}]}, 400, "last message"),
+    ({"messages": [{"role": "assistant", "content": "hi"}]}, 400, "last message"),
+    ({"messages": [{"role": "user", "content": "hi"}], "model": "gpt-4"}, 400, "unknown model"),
+    ({"messages": []}, 422, "invalid request"),
+    ({"messages": [{"role": "user", "content": "x" * 2500}]}, 400, "limit is 2,000"),
+])
+def test_bad_requests_get_a_real_status_and_an_openai_error(client, body, status, words):
+    response = client.post("/v1/chat/completions", json=body)
+    assert response.status_code == status
+    error = response.json()["error"]
+    assert words in error["message"] and error["code"] == status
+
+
+def test_models_intent_search_profile(client):
+    assert {m["id"] for m in client.get("/v1/models").json()["data"]} == {"shopassist", "shopassist-raw"}
+    assert client.post("/v1/intent", json={"text": "where is my parcel"}).json()["label"] == "product_search"  # FixedIntent
+    found = client.post("/v1/search", json={"query": "jacket under $100", "k": 3}).json()
+    assert [r["id"] for r in found["results"]] == ["J1"]
+    assert {"id", "title", "price", "why"} <= set(found["results"][0])
+    assert found["interpretation"]["price_max"] == 100.0
+    profile = client.get("/v1/users/C0001/profile").json()
+    assert profile["user_id"] == "C0001" and profile["segment"]
+    assert client.get("/v1/users/C9999/profile").status_code == 404
+
+
+def test_events_update_the_profile(client, deps):
+    if not hasattr(deps.profiles, "record_event"):
+        pytest.skip("ProfileBook.record_event not available in this build")
+    before = client.get("/v1/users/C0003/profile").json()
+    response = client.post("/v1/events", json={"type": "order", "user_id": "C0003", "product_id": "K1", "quantity": 2,
+                                                "price": 59.0})  # timestamp omitted = now
+    assert response.status_code == 202
+    after = response.json()["profile"]
+    assert after["orders"] == before["orders"] + 1
+    assert client.get("/v1/users/C0003/profile").json()["orders"] == after["orders"]
+    assert client.post("/v1/events", json={"type": "order", "user_id": "C9999", "product_id": "K1"}).status_code == 404
+
+
+def test_contact_human_agent_opens_a_ticket_with_the_transcript(settings):
+    from ui.app import create_app
+
+    with TestClient(create_app(settings, make_deps(settings, intent="contact_human_agent"))) as client:
+        body = ask(client, "I want to talk to a person", user="C0004").json()["shopassist"]
+        assert body["handoff"] is True and body["ticket_id"]
+        tickets = client.get("/v1/tickets").json()["tickets"]
+        assert tickets[0]["id"] == body["ticket_id"] and tickets[0]["user_id"] == "C0004"
+        assert [m["content"] for m in tickets[0]["transcript"]] == ["I want to talk to a person", "Happy to help!"]
+
+
+def test_two_failed_turns_hand_off(settings):
+    from ui.app import create_app
+
+    with TestClient(create_app(settings, make_deps(settings, intent="out_of_scope"))) as client:
+        first = ask(client, "what's the weather on mars").json()["shopassist"]
+        assert first["handoff"] is False
+        second = ask(client, "and on venus?", shopassist={"session_id": first["session_id"]}).json()["shopassist"]
+        assert second["handoff"] is True and "2 failed turns" in second["handoff_reason"]
+        assert len(client.get("/v1/tickets?status=open").json()["tickets"]) == 1
+
+
+def test_internal_errors_never_show_a_stack_trace(settings):
+    from ui.app import create_app
+
+    class Broken:
+        def stream(self, prompt):
+            raise RuntimeError("secret internals at /srv/app.py line 3")
+
+    with TestClient(create_app(settings, make_deps(settings, generator=Broken())), raise_server_exceptions=False) as client:
+        response = ask(client, "rain jacket")
+        assert response.status_code == 500
+        assert "secret internals" not in response.text and "Traceback" not in response.text
+        streamed = ask(client, "rain jacket", stream=True)
+        assert "internal error" in streamed.text and "secret internals" not in streamed.text
+
+
+def test_health_metrics_openapi_and_pages(client):
+    assert client.get("/healthz").json()["status"] == "ok"
+    ask(client, "rain jacket")
+    metrics = client.get("/metrics").text
+    assert 'shopassist_turns_total{channel="api",intent="product_search"} 1.0' in metrics
+    assert "shopassist_first_token_seconds_bucket" in metrics
+    paths = client.get("/openapi.json").json()["paths"]
+    assert {"/v1/chat/completions", "/v1/models", "/v1/intent", "/v1/search", "/v1/users/{user_id}/profile",
+            "/v1/events", "/v1/tickets", "/healthz"} <= set(paths)
+    assert client.get("/").status_code == 200
+    assert "attachShadow" in client.get("/widget.js").text
+
+
+def test_export_then_forget_a_customer(client, deps):
+    if not hasattr(deps.profiles, "forget"):
+        pytest.skip("ProfileBook.forget not available in this build")
+    ask(client, "rain jacket", user="C0006")
+    exported = client.get("/v1/users/C0006/export").json()
+    assert exported["customer_id"] == "C0006"
+    assert [m["content"] for m in exported["conversations"][0]["messages"]] == ["rain jacket", "Happy to help!"]
+    assert client.delete("/v1/users/C0006").json() == {"forgotten": "C0006", "messages_deleted": 2}
+    assert client.get("/v1/users/C0006/profile").status_code == 404
+    assert client.get("/v1/users/C0006/history").json()["sessions"] == []

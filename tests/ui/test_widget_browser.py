@@ -1,0 +1,80 @@
+"""The widget for real: a store page on another port embeds it with one <script> line; headless
+Chromium (Debian's, installed by .ci/run) opens it, sends a message and watches the answer stream.
+Screenshot: artifacts/widget.png.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.ui.conftest import ServerThread, free_port, make_deps
+
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync"]
+
+
+REPLY = ("The Trailform Storm Rain Jacket keeps you dry on wet hikes: it has taped seams, an adjustable hood "
+         "and costs $89.00.")  # longer than the safety screen's 48-character hold-back, so it visibly streams
+
+
+class Trickle:
+    """Fake generation slow enough that the browser sees the reply grow."""
+
+    def stream(self, prompt):
+        for word in REPLY.split(" "):
+            time.sleep(0.15)
+            yield word + " "
+
+
+@pytest.mark.e2e
+@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium not installed (.ci/run installs it)")
+def test_widget_streams_an_answer_on_a_store_page(settings, tmp_path):
+    from playwright.sync_api import sync_playwright
+
+    from ui.app import create_app
+
+    store_port = free_port()
+    store_origin = f"http://127.0.0.1:{store_port}"
+    served = settings.model_copy(update={"serve": settings.serve.model_copy(update={"cors_origins": [store_origin]})})
+    with ServerThread(create_app(served, make_deps(served, generator=Trickle()))) as assistant:
+        site = tmp_path / "store"
+        site.mkdir()
+        page_html = (Path(__file__).resolve().parents[2] / "ui" / "widget" / "demo.html").read_text()
+        (site / "index.html").write_text(page_html.replace("{{SERVER}}", assistant.url))
+        handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site))
+        store = http.server.ThreadingHTTPServer(("127.0.0.1", store_port), handler)
+        threading.Thread(target=store.serve_forever, daemon=True).start()
+        try:
+            with sync_playwright() as p:
+                browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)  # Playwright gives each launch a fresh profile
+                page = browser.new_page()
+                page.goto(store_origin + "/")
+                page.click("#shopassist-widget >> .button")
+                page.fill("#shopassist-widget >> input", "waterproof rain jacket")
+                page.evaluate("""() => { window.__lengths = [];
+                    const log = document.querySelector('#shopassist-widget').shadowRoot.querySelector('.log');
+                    new MutationObserver(() => { const r = log.querySelector('.assistant');
+                        if (r) window.__lengths.push(r.textContent.length); })
+                      .observe(log, {subtree: true, childList: true, characterData: true}); }""")
+                page.press("#shopassist-widget >> input", "Enter")
+                page.wait_for_selector("#shopassist-widget >> .assistant[data-done=true]", timeout=60_000)
+                reply = page.inner_text("#shopassist-widget >> .assistant")
+                lengths = page.evaluate("window.__lengths")
+                cards = page.inner_text("#shopassist-widget >> .cards")
+                ARTIFACTS.mkdir(exist_ok=True)
+                page.screenshot(path=str(ARTIFACTS / "widget.png"))
+                browser.close()
+        finally:
+            store.shutdown()
+    assert reply.strip() == REPLY
+    assert len({n for n in lengths if 0 < n < len(reply)}) >= 2, f"the reply did not stream: {lengths}"
+    assert "Trailform Storm Rain Jacket" in cards
+    assert (ARTIFACTS / "widget.png").stat().st_size > 1000

@@ -1,0 +1,46 @@
+"""Request dependencies: the loaded app state and the API key check, as `Annotated` aliases."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Header, Request
+
+from assistant.history import ConversationStore
+from assistant.pipeline import Deps
+from assistant.settings import Settings
+from ui.metrics import Metrics
+from ui.security import RateLimiter, check_api_key
+from ui.service import ChatService
+
+
+@dataclass
+class AppState:
+    settings: Settings
+    deps: Deps
+    store: ConversationStore
+    metrics: Metrics
+    limiter: RateLimiter
+    chat: ChatService
+
+
+def get_state(request: Request) -> AppState:
+    return request.app.state.shopassist
+
+
+def require_key(request: Request, authorization: Annotated[str | None, Header(include_in_schema=False)] = None) -> str:
+    """The caller's API key, rate-limited; 401 without a valid key, 429 over the limit."""
+    state = get_state(request)
+    key = check_api_key(authorization, state.settings.serve.api_keys)
+    caller = key if key != "anonymous" else f"ip:{request.client.host if request.client else '?'}"
+    try:
+        state.limiter.check(caller)
+    except Exception:
+        state.metrics.rate_limited.inc()
+        raise
+    return key
+
+
+StateDep = Annotated[AppState, Depends(get_state)]
+ApiKeyDep = Annotated[str, Depends(require_key)]

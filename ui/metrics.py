@@ -1,0 +1,39 @@
+"""Prometheus metrics, one registry per app (so tests can build many apps in one process)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass
+class Metrics:
+    registry: object
+    requests: object
+    turns: object
+    first_token: object
+    turn_seconds: object
+    handoffs: object
+    blocked: object
+    rate_limited: object
+
+    def render(self) -> tuple[bytes, str]:
+        from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+        return generate_latest(self.registry), CONTENT_TYPE_LATEST
+
+
+def build_metrics() -> Metrics:
+    from prometheus_client import CollectorRegistry, Counter, Histogram
+
+    registry = CollectorRegistry()
+    buckets = (0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 20, 60, 120)
+    return Metrics(
+        registry=registry,
+        requests=Counter("shopassist_http_requests", "HTTP requests by route and status", ["route", "status"], registry=registry),
+        turns=Counter("shopassist_turns", "Chat turns by intent and front end", ["intent", "channel"], registry=registry),
+        first_token=Histogram("shopassist_first_token_seconds", "Time from request to first streamed token", buckets=buckets, registry=registry),
+        turn_seconds=Histogram("shopassist_turn_seconds", "Time for a whole turn", buckets=buckets, registry=registry),
+        handoffs=Counter("shopassist_handoffs", "Turns handed to a human agent, by reason", ["reason"], registry=registry),
+        blocked=Counter("shopassist_blocked_replies", "Replies replaced by the safety screen, by reason", ["reason"], registry=registry),
+        rate_limited=Counter("shopassist_rate_limited", "Requests refused with 429", registry=registry),
+    )

@@ -1,0 +1,204 @@
+"""Wire models of the HTTP API (pydantic lives only here, at the edge).
+
+OpenAI-compatible where a counterpart exists (`/v1/chat/completions`, `/v1/models`); ShopAssist's
+own fields ride in the extra object ``shopassist`` of requests and responses, which the official
+`openai` client passes through (`extra_body=` going in, `response.model_extra` coming out).
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+ID = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.\-]+$")
+
+
+class ChatMessage(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    role: Literal["system", "user", "assistant", "developer", "tool"]
+    content: str | None = Field(None, max_length=20_000)
+
+
+class ShopAssistOptions(BaseModel):
+    session_id: str | None = Field(None, min_length=1, max_length=40, pattern=r"^[A-Za-z0-9_\-]+$")
+
+
+class ChatCompletionRequest(BaseModel):
+    """OpenAI's request; `user` names the customer (omit for a guest)."""
+
+    model_config = ConfigDict(extra="ignore")
+    model: str = Field("shopassist", max_length=100)
+    messages: list[ChatMessage] = Field(min_length=1, max_length=100)
+    stream: bool = False
+    user: str | None = Field(None, min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.\-]+$")
+    max_tokens: int | None = Field(None, ge=1, le=4096)
+    temperature: float | None = Field(None, ge=0, le=2)
+    shopassist: ShopAssistOptions | None = None
+
+
+class ProductCard(BaseModel):
+    id: str
+    title: str
+    price: float | None
+    rating: float | None
+    why: list[str]
+    score: float
+
+
+class IntentPublic(BaseModel):
+    label: str
+    confidence: float
+    abstained: bool = False
+
+
+class ShopAssistExtra(BaseModel):
+    """ShopAssist's extra field on chat responses (last chunk when streaming)."""
+
+    session_id: str | None = None
+    intent: IntentPublic | None = None
+    products: list[ProductCard] = []
+    handoff: bool = False
+    handoff_reason: str | None = None
+    ticket_id: int | None = None
+    churn_tier: str | None = None
+    segment: str | None = None
+    blocked: str | None = None  # why the reply was replaced by the safety screen, if it was
+
+
+class AssistantMessage(BaseModel):
+    role: Literal["assistant"] = "assistant"
+    content: str
+
+
+class Choice(BaseModel):
+    index: int = 0
+    message: AssistantMessage
+    finish_reason: Literal["stop", "length"] = "stop"
+
+
+class Usage(BaseModel):
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    total_tokens: int = 0
+
+
+class ChatCompletionResponse(BaseModel):
+    id: str
+    object: Literal["chat.completion"] = "chat.completion"
+    created: int
+    model: str
+    choices: list[Choice]
+    usage: Usage = Usage()
+    shopassist: ShopAssistExtra
+
+
+class ModelCard(BaseModel):
+    id: str
+    object: Literal["model"] = "model"
+    created: int = 0
+    owned_by: str = "shopassist"
+
+
+class ModelList(BaseModel):
+    object: Literal["list"] = "list"
+    data: list[ModelCard]
+
+
+class IntentRequest(BaseModel):
+    text: str = Field(min_length=1, max_length=20_000)
+
+
+class IntentResponse(IntentPublic):
+    scores: list[tuple[str, float]] = []
+
+
+class SearchRequest(BaseModel):
+    query: str = Field(min_length=1, max_length=20_000)
+    k: int = Field(5, ge=1, le=50)
+    user: str | None = Field(None, min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.\-]+$")
+
+
+class SearchResult(ProductCard):
+    category: str = ""
+    brand: str = ""
+
+
+class SearchResponse(BaseModel):
+    results: list[SearchResult]
+    interpretation: dict = {}  # the filters read from the query (price, category, ...)
+
+
+class ProfilePublic(BaseModel):
+    user_id: str | None
+    segment: str
+    orders: int = 0
+    days_since_last_order: int | None = None
+    top_categories: list[str] = []
+    top_brands: list[str] = []
+    price_band: tuple[float, float] | None = None
+    churn_risk: float | None = None
+    churn_tier: str | None = None
+    reasons: list[str] = []
+
+
+class EventCreate(BaseModel):
+    type: Literal["order", "view", "return"]
+    user_id: str = ID
+    product_id: str = ID
+    quantity: int = Field(1, ge=1, le=10_000)
+    price: float | None = Field(None, ge=0, le=1_000_000)
+    timestamp: str | None = Field(None, max_length=40, description="ISO 8601; default now")
+
+
+class EventResponse(BaseModel):
+    accepted: bool = True
+    profile: ProfilePublic
+
+
+class MessagePublic(BaseModel):
+    id: int
+    role: str
+    content: str
+    created_at: str
+
+
+class SessionPublic(BaseModel):
+    id: str
+    created_at: str
+    messages: int
+
+
+class HistoryResponse(BaseModel):
+    user_id: str
+    sessions: list[SessionPublic]
+
+
+class SessionMessages(BaseModel):
+    session_id: str
+    messages: list[MessagePublic]
+
+
+class TicketPublic(BaseModel):
+    id: int
+    session_id: str
+    user_id: str | None
+    reason: str
+    status: str
+    created_at: str
+    transcript: list[dict]
+
+
+class TicketList(BaseModel):
+    tickets: list[TicketPublic]
+
+
+class ErrorDetail(BaseModel):
+    message: str
+    type: str
+    code: int
+    hint: str = ""
+
+
+class ErrorResponse(BaseModel):
+    error: ErrorDetail

@@ -1,0 +1,43 @@
+"""`POST /v1/intent` and `POST /v1/search`: the assistant's parts, callable on their own."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from fastapi import APIRouter
+
+from assistant.guard import clean_message
+from ui.deps import ApiKeyDep, StateDep
+from ui.protocol import IntentRequest, IntentResponse, SearchRequest, SearchResponse, SearchResult
+
+router = APIRouter(prefix="/v1", tags=["assistant"])
+
+
+@router.post("/intent", response_model=IntentResponse)
+def detect_intent(body: IntentRequest, state: StateDep, _key: ApiKeyDep) -> IntentResponse:
+    text = clean_message(body.text, max_chars=state.settings.serve.max_message_chars)
+    intent = state.deps.intents.classify(text)
+    return IntentResponse(label=intent.label, confidence=round(intent.confidence, 4), abstained=intent.abstained,
+                          scores=[(label, round(p, 4)) for label, p in intent.scores])
+
+
+def as_dict(interpretation) -> dict:
+    if hasattr(interpretation, "as_dict"):
+        return interpretation.as_dict()
+    return dataclasses.asdict(interpretation) if dataclasses.is_dataclass(interpretation) else {}
+
+
+@router.post("/search", response_model=SearchResponse)
+def search(body: SearchRequest, state: StateDep, _key: ApiKeyDep) -> SearchResponse:
+    query = clean_message(body.query, max_chars=state.settings.serve.max_message_chars)
+    view = state.deps.profiles.view(body.user) if body.user else None
+    retriever = state.deps.retriever
+    if hasattr(retriever, "search_with_interpretation"):
+        found = retriever.search_with_interpretation(query, body.k, view=view)
+        hits, interpretation = found.hits, as_dict(found.interpretation)
+    else:  # a retriever without query parsing
+        hits, interpretation = retriever.search(query, body.k, view=view), {}
+    results = [SearchResult(id=h.product.id, title=h.product.title, price=h.product.price, rating=h.product.rating,
+                            why=list(h.reasons), score=round(float(h.score), 4), category=h.product.category,
+                            brand=h.product.brand) for h in hits]
+    return SearchResponse(results=results, interpretation=interpretation)

@@ -1,0 +1,88 @@
+"""Customers: profile, behaviour events, conversation history, handoff tickets."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query
+
+from assistant.errors import ShopAssistError, UnknownUser
+from ui.deps import ApiKeyDep, StateDep
+from ui.protocol import (EventCreate, EventResponse, HistoryResponse, MessagePublic, ProfilePublic, SessionMessages,
+                         SessionPublic, TicketList, TicketPublic)
+
+router = APIRouter(prefix="/v1", tags=["customers"])
+UserId = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.\-]+$")]
+
+
+class NotSupported(ShopAssistError):
+    status_code = 501
+
+
+def profile_public(view) -> ProfilePublic:
+    fields = set(ProfilePublic.model_fields)
+    return ProfilePublic(**{k: v for k, v in dataclasses.asdict(view).items() if k in fields})
+
+
+@router.get("/users/{user_id}/profile", response_model=ProfilePublic)
+def profile(user_id: UserId, state: StateDep, _key: ApiKeyDep) -> ProfilePublic:
+    return profile_public(state.deps.profiles.view(user_id))
+
+
+@router.post("/events", response_model=EventResponse, status_code=202)
+def record_event(event: EventCreate, state: StateDep, _key: ApiKeyDep) -> EventResponse:
+    profiles = state.deps.profiles
+    if not hasattr(profiles, "record_event"):
+        raise NotSupported("this build cannot record events yet", hint="update ShopAssist")
+    if event.user_id not in profiles:
+        raise UnknownUser(f"unknown customer id {event.user_id!r}", hint="use an id from customers.csv (e.g. C0001)")
+    view = profiles.record_event(event.model_dump(exclude_none=True))
+    return EventResponse(profile=profile_public(view))
+
+
+@router.get("/users/{user_id}/history", response_model=HistoryResponse)
+def history(user_id: UserId, state: StateDep, _key: ApiKeyDep) -> HistoryResponse:
+    sessions = state.store.sessions(user_id)
+    return HistoryResponse(user_id=user_id, sessions=[SessionPublic(id=s.id, created_at=s.created_at, messages=s.messages)
+                                                      for s in sessions])
+
+
+@router.get("/sessions/{session_id}/messages", response_model=SessionMessages)
+def session_messages(session_id: Annotated[str, Path(max_length=40, pattern=r"^[A-Za-z0-9_\-]+$")], state: StateDep,
+                     _key: ApiKeyDep) -> SessionMessages:
+    messages = state.store.messages(session_id)
+    return SessionMessages(session_id=session_id, messages=[MessagePublic(id=m.id, role=m.role, content=m.content,
+                                                                          created_at=m.created_at) for m in messages])
+
+
+@router.get("/tickets", response_model=TicketList)
+def tickets(state: StateDep, _key: ApiKeyDep,
+            status: Annotated[str | None, Query(pattern="^(open|closed)$")] = None,
+            limit: Annotated[int, Query(ge=1, le=500)] = 100) -> TicketList:
+    return TicketList(tickets=[TicketPublic(id=t.id, session_id=t.session_id, user_id=t.user_id, reason=t.reason,
+                                            status=t.status, created_at=t.created_at, transcript=list(t.transcript))
+                               for t in state.store.tickets(status=status, limit=limit)])
+
+
+@router.get("/users/{user_id}/export", tags=["privacy"])
+def export_user(user_id: UserId, state: StateDep, _key: ApiKeyDep) -> dict:
+    """Everything held about a customer: profile data and every stored conversation."""
+    profiles = state.deps.profiles
+    if not hasattr(profiles, "export"):
+        raise NotSupported("this build cannot export profiles", hint="update ShopAssist")
+    data = profiles.export(user_id)
+    data["conversations"] = [{"session_id": s.id, "messages": [{"role": m.role, "content": m.content, "at": m.created_at}
+                                                               for m in state.store.messages(s.id)]}
+                             for s in state.store.sessions(user_id)]
+    return data
+
+
+@router.delete("/users/{user_id}", tags=["privacy"])
+def forget_user(user_id: UserId, state: StateDep, _key: ApiKeyDep) -> dict:
+    """Right to be forgotten: the profile, its files, conversations and tickets are deleted."""
+    profiles = state.deps.profiles
+    if not hasattr(profiles, "forget"):
+        raise NotSupported("this build cannot forget customers", hint="update ShopAssist")
+    profiles.forget(user_id)
+    return {"forgotten": user_id, "messages_deleted": state.store.forget_user(user_id)}

@@ -1,0 +1,139 @@
+"""The API's guard rails: bearer keys, per-key rate limits, body size limits, PII-free logs.
+
+Errors leave as OpenAI's ``{"error": {...}}`` with a real status and never a stack trace.
+"""
+
+from __future__ import annotations
+
+import hmac
+import logging
+import threading
+import time
+from collections import defaultdict, deque
+
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from assistant.errors import ShopAssistError
+from ui.screen import CARD, EMAIL, PHONE, is_phone
+
+log = logging.getLogger(__name__)
+
+
+class Unauthorized(ShopAssistError):
+    status_code = 401
+
+
+class RateLimited(ShopAssistError):
+    status_code = 429
+
+    def __init__(self, message: str, hint: str = "", *, retry_after: int = 60) -> None:
+        super().__init__(message, hint)
+        self.retry_after = retry_after
+
+
+def redact(text: str) -> str:
+    """E-mails, card numbers and phone numbers replaced by placeholders."""
+    text = EMAIL.sub("[email]", text)
+    text = CARD.sub("[card]", text)
+    return PHONE.sub(lambda m: "[phone]" if is_phone(m.group(0)) else m.group(0), text)
+
+
+_installed = False
+
+
+def install_log_redaction() -> None:
+    """Redact every log record of the process (ours, uvicorn's, libraries'), once."""
+    global _installed
+    if _installed:
+        return
+    previous = logging.getLogRecordFactory()
+
+    def factory(*args, **kwargs):
+        record = previous(*args, **kwargs)
+        try:
+            record.msg, record.args = redact(record.getMessage()), ()
+        except Exception:  # a malformed record is logged as it is rather than lost
+            pass
+        return record
+
+    logging.setLogRecordFactory(factory)
+    _installed = True
+
+
+def check_api_key(authorization: str | None, keys: list[str]) -> str:
+    """The caller's key (or "anonymous" when no keys are configured); Unauthorized otherwise."""
+    if not keys:
+        return "anonymous"
+    scheme, _, token = (authorization or "").partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        raise Unauthorized("missing API key", hint="send the header 'Authorization: Bearer <key>'")
+    for key in keys:
+        if hmac.compare_digest(token.encode(), key.encode()):
+            return key
+    raise Unauthorized("invalid API key", hint="use a key listed in SHOPASSIST_SERVE__API_KEYS")
+
+
+class RateLimiter:
+    """Sliding one-minute window per caller (API key or client address)."""
+
+    def __init__(self, per_minute: int, *, window_s: float = 60.0) -> None:
+        self.per_minute = per_minute
+        self.window_s = window_s
+        self.calls: dict[str, deque[float]] = defaultdict(deque)
+        self._lock = threading.Lock()
+
+    def check(self, caller: str) -> None:
+        if self.per_minute <= 0:
+            return
+        now = time.monotonic()
+        with self._lock:
+            calls = self.calls[caller]
+            while calls and now - calls[0] > self.window_s:
+                calls.popleft()
+            if len(calls) >= self.per_minute:
+                retry = int(self.window_s - (now - calls[0])) + 1
+                raise RateLimited(f"rate limit of {self.per_minute} requests per minute reached",
+                                  hint=f"retry in {retry} s or ask for a higher limit", retry_after=retry)
+            calls.append(now)
+
+
+class BodySizeLimit:
+    """ASGI middleware: 413 for bodies over `max_bytes`, declared or streamed, before the app reads them."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        declared = dict(scope.get("headers") or []).get(b"content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
+            return await self._refuse(send)
+        seen = 0
+
+        async def limited_receive():
+            nonlocal seen
+            message = await receive()
+            seen += len(message.get("body", b""))
+            if seen > self.max_bytes:
+                raise _TooLarge
+            return message
+
+        try:
+            await self.app(scope, limited_receive, send)
+        except _TooLarge:
+            await self._refuse(send)
+
+    async def _refuse(self, send: Send) -> None:
+        import json
+
+        body = json.dumps({"error": {"message": f"request body over {self.max_bytes} bytes", "type": "request_too_large",
+                                     "code": 413, "hint": "send a shorter message"}}).encode()
+        await send({"type": "http.response.start", "status": 413,
+                    "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
+        await send({"type": "http.response.body", "body": body})
+
+
+class _TooLarge(Exception):
+    pass
