@@ -1,0 +1,70 @@
+"""The conversation store: durable messages, sessions per customer, failure streaks, tickets."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.errors import BadInput
+from assistant.history import ConversationStore, build_history
+from assistant.settings import Settings
+from assistant.types import Message
+
+
+@pytest.fixture
+def store(tmp_path) -> ConversationStore:
+    return ConversationStore(f"sqlite:///{tmp_path / 'c.db'}")
+
+
+def test_messages_survive_reopening_the_database(tmp_path):
+    url = f"sqlite:///{tmp_path / 'c.db'}"
+    first = ConversationStore(url)
+    session = first.start_session("C0001")
+    first.add_message(session, "user", "hello", user_id="C0001")
+    first.add_message(session, "assistant", "hi!", user_id="C0001", meta={"intent": "greeting"})
+    first.engine.dispose()
+    again = ConversationStore(url)  # migrations run once; data stays
+    assert [(m.role, m.content) for m in again.messages(session)] == [("user", "hello"), ("assistant", "hi!")]
+    assert again.messages(session)[1].meta == {"intent": "greeting"}
+    assert again.history(session) == (Message("user", "hello"), Message("assistant", "hi!"))
+
+
+def test_sessions_belong_to_one_customer(store):
+    session = store.ensure_session(None, "C0001")
+    assert store.ensure_session(session, "C0001") == session
+    with pytest.raises(BadInput):
+        store.ensure_session(session, "C0002")
+    store.add_message(session, "user", "x", user_id="C0001")
+    store.start_session("C0001")  # empty session: not the latest conversation
+    assert store.latest_session("C0001") == session
+    assert [s.messages for s in store.sessions("C0001")] == [1, 0]
+
+
+def test_failure_streak_counts_trailing_failed_replies(store):
+    session = store.start_session(None)
+    for failed in (True, False, True, True):
+        store.add_message(session, "user", "q")
+        store.add_message(session, "assistant", "a", meta={"failed": failed})
+    assert store.failure_streak(session) == 2
+
+
+def test_tickets_carry_the_transcript_and_one_stays_open_per_session(store):
+    session = store.start_session("C0001")
+    store.add_message(session, "user", "I want a human", user_id="C0001")
+    first = store.open_ticket(session, user_id="C0001", reason="customer asked for a human agent")
+    store.add_message(session, "user", "hello??", user_id="C0001")
+    second = store.open_ticket(session, user_id="C0001", reason="angry complaint")
+    assert first.id == second.id and len(second.transcript) == 2
+    assert [t.reason for t in store.tickets(status="open")] == ["customer asked for a human agent"]
+
+
+def test_forget_user_removes_everything(store):
+    session = store.start_session("C0001")
+    store.add_message(session, "user", "hi", user_id="C0001")
+    store.open_ticket(session, user_id="C0001", reason="x")
+    assert store.forget_user("C0001") == 1
+    assert store.sessions("C0001") == [] and store.tickets() == []
+
+
+def test_default_is_sqlite_under_home(tmp_path):
+    store = build_history(Settings(home=tmp_path / "h"))
+    assert store.engine.url.database == str(tmp_path / "h" / "conversations.db")
