@@ -97,7 +97,7 @@ def answer(turn: Turn, deps: Deps) -> Reply:
 def build_deps(settings: Settings, *, progress: Callable[[str], None] | None = None) -> Deps:
     """Load models, data and the index (building or refreshing it on first run)."""
     from assistant.generate import ChatGenerator
-    from assistant.intent import ModelIntentClassifier, intent_config_for
+    from assistant.intent import ModelIntentClassifier, intent_config_for, load_intent_head
     from assistant.model import load_chat_model
     from assistant.profile import load_profile_book
     from data.load import load_policies
@@ -112,7 +112,7 @@ def build_deps(settings: Settings, *, progress: Callable[[str], None] | None = N
     loaded = load_chat_model(settings)
     return Deps(
         settings=settings,
-        intents=ModelIntentClassifier(loaded, intent_config_for(loaded, settings.model.intent_threshold)),
+        intents=ModelIntentClassifier(loaded, intent_config_for(loaded, settings.model.intent_threshold), load_intent_head(loaded.adapter)),
         retriever=retriever,
         profiles=profiles,
         generator=ChatGenerator(loaded, settings.model),

@@ -111,6 +111,22 @@ def baselines(train_csv: Path, texts: list[str], gold: list[str]) -> dict:
     return out
 
 
+def fit_intent_head(train_csv: Path, adapter: Path) -> Path:
+    """Train the embedding head on the adapter's training file and save it beside the adapter."""
+    import numpy as np
+    from sklearn.linear_model import LogisticRegression
+
+    from assistant.intent import HEAD_FILE
+    from retrieval.embed import load_embedder
+
+    texts, gold = load_labelled(train_csv)
+    features = load_embedder().encode(texts, normalize_embeddings=True, show_progress_bar=True)
+    clf = LogisticRegression(max_iter=2000, C=10.0).fit(features, gold)
+    path = adapter / HEAD_FILE
+    np.savez(path, coef=clf.coef_.astype("float32"), intercept=clf.intercept_.astype("float32"), classes=np.array(clf.classes_, dtype=str))
+    return path
+
+
 def plot_confusion(gold: list[str], pred: list[str], path: Path) -> None:
     import matplotlib
 
@@ -131,16 +147,16 @@ def score_texts(classifier, texts: list[str]) -> tuple[list[list[float]], list[f
     from tqdm.auto import tqdm
 
     scores, latencies = [], []
-    classifier.log_likelihoods("hello")  # warm-up: builds the prefix cache
+    classifier.scores("hello")  # warm-up: builds the prefix cache, loads the head's embedder
     for text in tqdm(texts, desc="intents", leave=False):
         started = time.perf_counter()
-        scores.append(classifier.log_likelihoods(text))
+        scores.append(classifier.scores(text))
         latencies.append((time.perf_counter() - started) * 1000)
     return scores, latencies
 
 
 def evaluate_intents(data: Path, train_csv: Path, settings, *, out_dir: Path) -> dict:
-    from assistant.intent import ModelIntentClassifier, intent_config_for
+    from assistant.intent import ModelIntentClassifier, intent_config_for, load_intent_head
     from assistant.model import load_chat_model
 
     texts, gold = load_labelled(data)
@@ -148,7 +164,7 @@ def evaluate_intents(data: Path, train_csv: Path, settings, *, out_dir: Path) ->
         raise BadInput(f"training file {train_csv} does not exist", hint="run `shopassist finetune build-data --out runs/data` first")
     loaded = load_chat_model(settings)
     config = intent_config_for(loaded, settings.model.intent_threshold)
-    scores, latencies = score_texts(ModelIntentClassifier(loaded, config), texts)
+    scores, latencies = score_texts(ModelIntentClassifier(loaded, config, load_intent_head(loaded.adapter)), texts)
     decided = [decide(softmax(s, config.temperature), config.threshold) for s in scores]
     pred = [d[0] for d in decided]
     result = metrics(gold, pred, [d[1] for d in decided])
@@ -163,12 +179,13 @@ def evaluate_intents(data: Path, train_csv: Path, settings, *, out_dir: Path) ->
 
 def calibrate(adapter: Path, dev: Path, settings) -> dict:
     """Fit the temperature and abstain threshold on the dev set; save them beside the adapter."""
-    from assistant.intent import IntentConfig, ModelIntentClassifier
+    from assistant.intent import IntentConfig, ModelIntentClassifier, load_intent_head
     from assistant.model import load_chat_model
 
     texts, gold = load_labelled(dev)
     loaded = load_chat_model(settings.model_copy(update={"adapter": str(adapter)}))
-    scores, _ = score_texts(ModelIntentClassifier(loaded, IntentConfig(short_prompt=True)), texts)
+    classifier = ModelIntentClassifier(loaded, IntentConfig(short_prompt=True), load_intent_head(loaded.adapter))
+    scores, _ = score_texts(classifier, texts)
     temperature = fit_temperature(scores, gold)
     threshold = pick_threshold([softmax(s, temperature) for s in scores], gold)
     saved = {"temperature": round(temperature, 4), "threshold": threshold, "dev": str(dev), "n": len(texts)}

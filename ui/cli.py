@@ -303,10 +303,23 @@ def finetune_build_data(out: Path, datasets: Path | None, seed: int) -> None:
 @friendly_errors
 def finetune_train(data: Path, out: Path, epochs: float, seed: int, max_steps: int) -> None:
     """LoRA training through accelerate (CPU or GPU). Example: shopassist finetune train --data runs/data"""
+    from finetune.evaluate import fit_intent_head
     from finetune.train import TrainConfig, train
 
     summary = train(TrainConfig(data=data, out=out, epochs=epochs, seed=seed, max_steps=max_steps), make_settings())
+    summary["intent_head"] = str(fit_intent_head(data / "intents_train.csv", Path(summary["adapter"])))
     click.echo(json.dumps(summary))
+
+
+@finetune.command("head")
+@click.option("--data", type=click.Path(path_type=Path), default=Path("runs/data"), show_default=True)
+@click.option("--adapter", type=click.Path(exists=True, path_type=Path), default=Path("finetune/adapter"), show_default=True)
+@friendly_errors
+def finetune_head(data: Path, adapter: Path) -> None:
+    """(Re)fit the embedding head fused with the adapter's label scores (`finetune train` does it too)."""
+    from finetune.evaluate import fit_intent_head
+
+    click.echo(json.dumps({"intent_head": str(fit_intent_head(data / "intents_train.csv", adapter))}))
 
 
 @finetune.command("eval")
