@@ -16,30 +16,34 @@ import tempfile
 import time
 
 CHILD = r"""
-import json, sys, time
+import json, time
 t0 = time.perf_counter()
-from assistant.pipeline import build_deps, run_turn
+from assistant.pipeline import answer, build_deps
+from assistant.prompt import build_prompt
 from assistant.settings import Settings
-from assistant.types import Done, Token, Turn
+from assistant.types import Intent, Turn
 deps = build_deps(Settings())
 ready = time.perf_counter() - t0
 turn = Turn("Can you recommend wireless headphones for long flights?", user_id="C0001")
-prompt_tokens = None
-first = None
-n = 0
+reply = answer(turn, deps)  # the whole turn: intent, retrieval, profile, prompt, guarded reply
+first_reply = time.perf_counter() - t0
+# Generation alone on a turn not seen before (another customer and question, so no prefix-cache
+# hit beyond the chat template), raw tokens: the guard releases whole sentences.
+turn = Turn("I want a coffee maker for my morning coffee, what do you have?", user_id="C0002")
+view = deps.profiles.view(turn.user_id)
+hits = deps.retriever.search(turn.message, deps.settings.retrieval.top_k, view=view)
+prompt = build_prompt(turn, Intent("product_search", 1.0), hits, view, deps.policies)
 t1 = time.perf_counter()
-for event in run_turn(turn, deps):
-    if isinstance(event, Token):
-        first = first or time.perf_counter()
-    if isinstance(event, Done):
-        reply = event.reply
+pieces = []
+for piece in deps.generator.stream(prompt):
+    pieces.append((time.perf_counter(), piece))
 end = time.perf_counter()
-from assistant.prompt import build_prompt
-tok = deps.generator.loaded.tokenizer
-out_tokens = len(tok(reply.text, add_special_tokens=False)["input_ids"])
-print(json.dumps({"ready_s": ready, "first_reply_s": end - t0, "turn_s": end - t1,
-                  "ttft_s": first - t1, "decode_tok_s": (out_tokens - 1) / (end - first) if out_tokens > 1 else None,
-                  "new_tokens": out_tokens, "intent": reply.intent.label, "timings": reply.timings}))
+tokens = len(deps.generator.loaded.tokenizer("".join(p for _, p in pieces), add_special_tokens=False)["input_ids"])
+first = pieces[0][0]
+print(json.dumps({"ready_s": ready, "first_reply_s": first_reply, "ttft_s": first - t1,
+                  "decode_tok_s": (tokens - 1) / (end - first) if tokens > 1 else None, "new_tokens": tokens,
+                  "prompt_tokens": len(deps.generator.encode(prompt).ids), "intent": reply.intent.label,
+                  "timings": reply.timings}))
 """
 
 
@@ -49,38 +53,19 @@ def run_child(home: str) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def prompt_length(home: str) -> int:
-    code = r"""
-from assistant.pipeline import build_deps
-from assistant.prompt import build_prompt
-from assistant.settings import Settings
-from assistant.types import Turn
-deps = build_deps(Settings())
-turn = Turn("Can you recommend wireless headphones for long flights?", user_id="C0001")
-intent = deps.intents.classify(turn.message)
-hits = deps.retriever.search(turn.message, deps.settings.retrieval.top_k, view=deps.profiles.view("C0001"))
-prompt = build_prompt(turn, intent, hits, deps.profiles.view("C0001"), deps.policies)
-print(deps.generator.encode(prompt)["input_ids"].shape[1])
-"""
-    out = subprocess.run([sys.executable, "-c", code], env={"SHOPASSIST_HOME": home, "PATH": "/usr/bin:/bin"},
-                         capture_output=True, text=True, check=True)
-    return int(out.stdout.strip().splitlines()[-1])
-
-
 def main() -> None:
     with tempfile.TemporaryDirectory() as home:
         t = time.perf_counter()
         cold = run_child(home)
         cold_wall = time.perf_counter() - t
         warm = run_child(home)
-        tokens = prompt_length(home)
     result = {
         "cold_start_to_first_reply_s": round(cold_wall, 1),
         "warm_start_ready_s": round(warm["ready_s"], 1),
         "warm_first_reply_s": round(warm["first_reply_s"], 1),
         "ttft_ms": round(warm["ttft_s"] * 1000),
         "decode_tok_s": round(warm["decode_tok_s"], 1) if warm["decode_tok_s"] else None,
-        "prompt_tokens": tokens,
+        "prompt_tokens": warm["prompt_tokens"],
         "new_tokens": warm["new_tokens"],
         "intent_ms": round(warm["timings"]["intent_s"] * 1000),
     }

@@ -22,7 +22,7 @@ class HybridConfig:
     # RRF constant and list weights: the paper's k=60 with equal weights lost to BM25 alone on
     # Abt-Buy (MRR@10 0.867 vs 0.883), as exact model-number matches are the strongest signal in a
     # catalog. k=2 with keywords weighted 2x was picked on the even half of the dev queries and
-    # checked on the odd half (docs/benchmarks/retrieval.md).
+    # checked on the odd half (docs/benchmarks.md, Retrieval).
     rrf_k: int = 2
     dense_weight: float = 1.0  # weight of the dense list in the fusion
     bm25_weight: float = 2.0  # weight of the keyword list in the fusion

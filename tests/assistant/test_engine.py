@@ -148,5 +148,5 @@ def test_bf16_and_int8_weights_stay_close_to_float32(tiny_llama, weights):
         hf = tiny_llama(ids).logits
     assert torch.allclose(reference, hf, atol=1e-4)
     agreement = (reference.argmax(-1) == approx.argmax(-1)).float().mean().item()
-    # a random model has many near-ties; the real quality check is intent accuracy (docs/benchmarks/inference.md)
+    # a random model has many near-ties; the real quality check is intent accuracy (docs/benchmarks.md, Inference speed)
     assert agreement > 0.7 and (reference - approx).abs().mean() < 0.1 * reference.abs().mean()
