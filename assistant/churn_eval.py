@@ -151,10 +151,25 @@ def evaluate_churn(frame, *, calibration_end: date, holdout_end: date, out_dir: 
     return result
 
 
-def plot_calibration(y, scores: dict[str, np.ndarray], path: Path) -> Path:
+def _pyplot():
+    """matplotlib without a display (evaluations run headless)."""
     import matplotlib
+
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+
+    return plt
+
+
+def _save(fig, path: Path) -> Path:
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    _pyplot().close(fig)
+    return path
+
+
+def plot_calibration(y, scores: dict[str, np.ndarray], path: Path) -> Path:
+    plt = _pyplot()
     from sklearn.calibration import calibration_curve
 
     fig, ax = plt.subplots(figsize=(5, 5))
@@ -164,16 +179,11 @@ def plot_calibration(y, scores: dict[str, np.ndarray], path: Path) -> Path:
         ax.plot(predicted, observed, marker="o", label=name)
     ax.set(xlabel="predicted churn probability", ylabel="observed churn rate", title="Churn calibration (holdout)")
     ax.legend()
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    return _save(fig, path)
 
 
 def plot_lift(y, scores: dict[str, np.ndarray], path: Path) -> Path:
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    plt = _pyplot()
 
     fig, ax = plt.subplots(figsize=(6, 4))
     base = y.mean()
@@ -184,7 +194,4 @@ def plot_lift(y, scores: dict[str, np.ndarray], path: Path) -> Path:
     ax.axhline(1.0, color="k", linestyle=":")
     ax.set(xlabel="decile by predicted risk (1 = riskiest)", ylabel="lift (churn rate / base rate)", title="Churn lift chart")
     ax.legend()
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    return _save(fig, path)

@@ -54,7 +54,6 @@ INTENTS: dict[str, str] = {
 OUT_OF_SCOPE = "out_of_scope"
 SHOPPING_INTENTS = frozenset({"product_search", "place_order"})
 
-PROMPT_VERSION = "intent@2"
 # The untuned model needs every label spelled out; the tuned adapter learned the labels, so a
 # short fixed system prompt (cached once) keeps a message to ~20 new tokens.
 LONG_SYSTEM = (
@@ -63,7 +62,6 @@ LONG_SYSTEM = (
     + "\nAnswer with the intent name only."
 )
 SHORT_SYSTEM = "Label the shop customer's message with one intent."
-SYSTEM_PROMPT = LONG_SYSTEM  # kept for callers of intent@1
 CALIBRATION_FILE = "intent_calibration.json"  # temperature + threshold saved beside an adapter
 HEAD_FILE = "intent_head.npz"  # sentence-embedding logistic head fused with the model's label scores
 HEAD_WEIGHT = 0.5  # fixed a priori (geometric mean of the two distributions), not tuned on the dev set
