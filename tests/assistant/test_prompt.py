@@ -119,3 +119,22 @@ def test_describe_customer_is_compact(book):
     text = describe_customer(view)
     assert text.startswith("Customer segment: loyal (VIP)") and len(text) < 220
     assert str(view.clv_12m) not in text and view.user_id not in text
+
+
+@pytest.mark.e2e
+def test_real_model_answers_two_customers_differently(book, retriever, real_model_dir, tmp_path):
+    """The same question from a VIP and from a high-risk customer, through the real model."""
+    from assistant.generate import ChatGenerator
+    from assistant.model import load_chat_model
+    from assistant.settings import Settings
+
+    settings = Settings(home=tmp_path, store_dir=DEMO_DIR, model={"path": real_model_dir, "max_new_tokens": 40})
+    generator = ChatGenerator(load_chat_model(settings), settings.model)
+    deps = Deps(settings=settings, intents=FixedIntent("product_search"), retriever=retriever, profiles=book,
+                generator=generator, policies=POLICIES)
+    vip = first(book, lambda v: v.segment == "loyal" and v.churn_tier == "low")
+    risky = first(book, lambda v: v.segment in ("at_risk", "lapsed") and v.churn_tier == "high")
+    question = "Can you recommend something for my next trip?"
+    replies = {v.segment: answer(Turn(question, user_id=v.user_id), deps) for v in (vip, risky)}
+    texts = {segment: reply.text for segment, reply in replies.items()}
+    assert all(texts.values()) and len(set(texts.values())) == 2, texts
