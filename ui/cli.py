@@ -128,10 +128,11 @@ def serve(host: str | None, port: int | None) -> None:
     """Serve the browser chat at / and the API under /v1."""
     import uvicorn
 
+    from assistant.pipeline import build_deps
     from ui.app import create_app
 
     settings = make_settings(**{"serve.host": host, "serve.port": port})
-    app = create_app(settings)
+    app = create_app(settings, build_deps(settings, progress=status))  # first start: progress of model + index
     status(f"open http://{settings.serve.host}:{settings.serve.port}/ in a browser")
     uvicorn.run(app, host=settings.serve.host, port=settings.serve.port, log_level="warning")
 
