@@ -12,17 +12,19 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, replace
-from typing import Protocol
+from dataclasses import dataclass, field, replace
+from typing import Any, Protocol
 
+from assistant.experiments import ExperimentBook, Treatment
 from assistant.generate import Generator
 from assistant.grounding import GroundingGuard
 from assistant.guard import clean_message
 from assistant.intent import SHOPPING_INTENTS
 from assistant.profile import ProfileBook
-from assistant.prompt import build_prompt
+from assistant.prompt import SYSTEM, build_prompt, retention_offer
 from assistant.settings import Settings
-from assistant.types import CustomerView, Done, Hit, Intent, IntentDetected, Products, Reply, Token, Turn, TurnEvent
+from assistant.types import (CustomerView, Done, Hit, Intent, IntentDetected, Products, Prompt, Reply, Token, Turn,
+                             TurnEvent)
 
 log = logging.getLogger(__name__)
 HANDOFF_INTENTS = frozenset({"contact_human_agent", "complaint"})
@@ -35,6 +37,8 @@ class IntentDetector(Protocol):
 class Retriever(Protocol):
     def search(self, query: str, k: int, *, view: CustomerView | None = None) -> list[Hit]: ...
 
+    def with_config(self, **changes: Any) -> Retriever: ...
+
 
 @dataclass
 class Deps:
@@ -45,22 +49,66 @@ class Deps:
     generator: Generator
     policies: dict[str, str]
     grounding: GroundingGuard | None = None  # drops ungrounded product names, prices and codes
+    experiments: ExperimentBook = field(default_factory=lambda: ExperimentBook([]))
+    _variant_retrievers: dict[tuple, Any] = field(default_factory=dict, repr=False, init=False)
+
+    def retriever_for(self, treatment: Treatment) -> Retriever:
+        """The retriever a treatment asks for (other fusion or profile weights), built once per variant."""
+        changes = dict(treatment.get("fusion") or {})
+        if treatment.get("profile_weight") is not None:
+            changes["profile_weight"] = treatment.get("profile_weight")
+        if not changes:
+            return self.retriever
+        key = tuple(sorted(changes.items()))
+        if key not in self._variant_retrievers:
+            self._variant_retrievers[key] = self.retriever.with_config(**changes)
+        return self._variant_retrievers[key]
+
+
+@dataclass(frozen=True)
+class TurnPlan:
+    """Everything a turn decides before the model writes: the reply is generated from `prompt`."""
+
+    intent: Intent
+    hits: list[Hit]
+    view: CustomerView
+    prompt: Prompt
+    offer: str | None
+    treatment: Treatment
+
+
+def plan_turn(turn: Turn, deps: Deps, timings: dict[str, float] | None = None) -> Iterator[IntentDetected | Products | TurnPlan]:
+    """Intent, products, customer view, experiment variants and prompt; the plan comes last."""
+    started = time.perf_counter()
+    timings = timings if timings is not None else {}
+    view = deps.profiles.view(turn.user_id)  # raises UnknownUser before any work is done
+    treatment = deps.experiments.treatment(turn.user_id, turn.session_id)
+    intent = deps.intents.classify(turn.message)
+    yield IntentDetected(intent)
+    timings["intent_s"] = time.perf_counter() - started
+    hits: list[Hit] = []
+    if intent.label in SHOPPING_INTENTS:
+        hits = deps.retriever_for(treatment).search(turn.message, deps.settings.retrieval.top_k, view=view)
+        yield Products(tuple(hits))
+    timings["retrieval_s"] = time.perf_counter() - started - timings["intent_s"]
+    offer_policy = treatment.get("retention_offer", "store_rules")
+    prompt = build_prompt(turn, intent, hits, view, deps.policies, system=treatment.get("system_prompt", SYSTEM),
+                          offer_policy=offer_policy)
+    yield TurnPlan(intent, hits, view, prompt, retention_offer(view, intent, offer_policy), treatment)
 
 
 def run_turn(turn: Turn, deps: Deps) -> Iterator[TurnEvent]:
     started = time.perf_counter()
     message = clean_message(turn.message, max_chars=deps.settings.serve.max_message_chars)
     turn = replace(turn, message=message)
-    view = deps.profiles.view(turn.user_id)  # raises UnknownUser before any work is done
-    intent = deps.intents.classify(message)
-    yield IntentDetected(intent)
-    timings = {"intent_s": time.perf_counter() - started}
-    hits: list[Hit] = []
-    if intent.label in SHOPPING_INTENTS:
-        hits = deps.retriever.search(message, deps.settings.retrieval.top_k, view=view)
-        yield Products(tuple(hits))
-    timings["retrieval_s"] = time.perf_counter() - started - timings["intent_s"]
-    prompt = build_prompt(turn, intent, hits, view, deps.policies)
+    timings: dict[str, float] = {}
+    plan = None
+    for step in plan_turn(turn, deps, timings):
+        if isinstance(step, TurnPlan):
+            plan = step
+        else:
+            yield step
+    intent, hits, view, prompt = plan.intent, plan.hits, plan.view, plan.prompt
     pieces: list[str] = []
     first_token_at = None
     stream = deps.generator.stream(prompt)
@@ -81,6 +129,8 @@ def run_turn(turn: Turn, deps: Deps) -> Iterator[TurnEvent]:
         prompt_template=prompt.template,
         handoff=intent.label in HANDOFF_INTENTS,
         timings=timings,
+        offer=plan.offer,
+        experiments=dict(plan.treatment.variants),
     )
     log.info("turn user=%s intent=%s hits=%d template=%s %.2fs", turn.user_id, intent.label, len(hits), prompt.template, timings["total_s"])
     yield Done(reply)
@@ -97,6 +147,7 @@ def answer(turn: Turn, deps: Deps) -> Reply:
 def build_deps(settings: Settings, *, progress: Callable[[str], None] | None = None) -> Deps:
     """Load models, data and the index (building or refreshing it on first run)."""
     from assistant.generate import ChatGenerator
+    from assistant.experiments import load_experiments
     from assistant.intent import ModelIntentClassifier, intent_config_for, load_intent_head
     from assistant.model import load_chat_model
     from assistant.profile import load_profile_book
@@ -104,6 +155,7 @@ def build_deps(settings: Settings, *, progress: Callable[[str], None] | None = N
     from retrieval.search import build_retriever
 
     say = progress or (lambda message: None)
+    experiments = load_experiments(settings.experiments.file)  # a bad file fails before models load
     say("loading the product index")
     retriever = build_retriever(settings, progress=progress is not None)
     say("loading customer profiles")
@@ -118,4 +170,5 @@ def build_deps(settings: Settings, *, progress: Callable[[str], None] | None = N
         generator=ChatGenerator(loaded, settings.model),
         policies=(policies := load_policies(settings.store_dir / "policies")),
         grounding=GroundingGuard(retriever.catalog, policies),
+        experiments=experiments,
     )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from assistant.types import CustomerView, Hit, Intent, Message, Product, Prompt, Turn
 
-TEMPLATE = "reply@2"  # 2: segment policy, churn-tier gesture, profile picks
+TEMPLATE = "reply@3"  # 2: segment policy, churn-tier gesture, profile picks; 3: offer policy
 HISTORY_TURNS = 6  # earlier messages kept in the prompt; older ones are dropped
 
 SYSTEM = (
@@ -46,18 +46,38 @@ GUIDANCE = {
 SEGMENT_GUIDANCE = {
     "new": "This is a new customer: welcome them, briefly explain how order tracking and the 30-day return window work, and suggest a popular pick if it fits.",
     "loyal": "This is a VIP customer: thank them for their loyalty and mention early access to new arrivals and 60-day returns.",
-    "at_risk": "This customer may be drifting away: be warm and offer ONE retention gesture from the store rules (the 10 % code WELCOME10 or free express shipping on the next order).",
-    "lapsed": "This customer has not ordered in a long time: welcome them back and offer ONE gesture from the store rules (the 10 % code WELCOME10 or free express shipping on the next order).",
 }
-HIGH_RISK_GUIDANCE = SEGMENT_GUIDANCE["at_risk"]
+RETENTION_SEGMENTS = frozenset({"at_risk", "lapsed"})
+# How the retention gesture is worded under each offer policy (an experiment can switch it):
+# what the model may offer, and the offer recorded with the turn.
+OFFER_WORDING = {
+    "store_rules": ("ONE retention gesture from the store rules (the 10 % code WELCOME10 or free express shipping on the next order)", "code_or_shipping"),
+    "code": ("the 10 % code WELCOME10 on the next order as a thank-you", "code"),
+    "free_shipping": ("free express shipping on the next order as a thank-you", "free_shipping"),
+    "none": ("no discount or code: remind them of the products they liked instead", None),
+}
 GUEST_LIKE = CustomerView(user_id=None, segment="guest")  # out-of-scope turns get no personal policy
 PICKS_HEADING = {"new": "Popular picks for a first order:", "guest": "Popular picks:"}
 
 
-def segment_guidance(view: CustomerView) -> str | None:
-    if view.churn_tier == "high" and view.segment not in {"at_risk", "lapsed"}:
-        return HIGH_RISK_GUIDANCE
+def wants_retention(view: CustomerView) -> bool:
+    return view.segment in RETENTION_SEGMENTS or view.churn_tier == "high"
+
+
+def segment_guidance(view: CustomerView, offer_policy: str = "store_rules") -> str | None:
+    if wants_retention(view):
+        wording = OFFER_WORDING[offer_policy][0]
+        opening = ("This customer has not ordered in a long time: welcome them back" if view.segment == "lapsed"
+                   else "This customer may be drifting away: be warm")
+        return f"{opening} and offer {wording}."
     return SEGMENT_GUIDANCE.get(view.segment)
+
+
+def retention_offer(view: CustomerView, intent: Intent, offer_policy: str = "store_rules") -> str | None:
+    """The gesture this turn's prompt allows, for the analytics record (None when there is none)."""
+    if intent.label == "out_of_scope" or not wants_retention(view):
+        return None
+    return OFFER_WORDING[offer_policy][1]
 
 
 def describe_customer(view: CustomerView) -> str:
@@ -96,15 +116,17 @@ def describe_hit(number: int, hit: Hit) -> str:
 
 def policies_for(intent: Intent, view: CustomerView, policies: dict[str, str]) -> list[str]:
     names = [POLICY_FOR_INTENT.get(intent.label), EXTRA_POLICY.get(intent.label)]
-    if view.segment in {"at_risk", "lapsed", "new", "loyal"} or view.churn_tier == "high":
+    if view.segment in {"new", "loyal"} or wants_retention(view):
         names.append("retention_offers")
     return [n for n in dict.fromkeys(names) if n and n in policies]
 
 
-def build_prompt(turn: Turn, intent: Intent, hits: list[Hit], view: CustomerView, policies: dict[str, str]) -> Prompt:
-    lines = [SYSTEM, "", describe_customer(view)]
+def build_prompt(turn: Turn, intent: Intent, hits: list[Hit], view: CustomerView, policies: dict[str, str], *,
+                 system: str = SYSTEM, offer_policy: str = "store_rules") -> Prompt:
+    """The prompt for one turn; `system` and `offer_policy` are what experiments may vary."""
+    lines = [system, "", describe_customer(view)]
     personal = intent.label != "out_of_scope"
-    guidance = [GUIDANCE.get(intent.label), segment_guidance(view) if personal else None]
+    guidance = [GUIDANCE.get(intent.label), segment_guidance(view, offer_policy) if personal else None]
     lines += [g for g in guidance if g]
     if hits:
         lines += ["", "Products you may recommend:"] + [describe_hit(i, h) for i, h in enumerate(hits, 1)]

@@ -145,6 +145,14 @@ class ServeSettings(BaseModel):
         return value
 
 
+class ExperimentSettings(BaseModel):
+    # A/B tests to run (TOML, format in docs/experiments.md); None = no experiments.
+    file: Path | None = None
+    # A click, cart or order posted without a session counts for the customer's latest chat
+    # within this many hours.
+    attribution_hours: float = Field(24.0, gt=0, le=24 * 30)
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="SHOPASSIST_", env_nested_delimiter="__", extra="forbid"
@@ -160,6 +168,7 @@ class Settings(BaseSettings):
     model: ModelSettings = ModelSettings()
     retrieval: RetrievalSettings = RetrievalSettings()
     serve: ServeSettings = ServeSettings()
+    experiments: ExperimentSettings = ExperimentSettings()
 
     @field_validator("home", "store_dir", mode="after")
     @classmethod

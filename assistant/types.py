@@ -41,6 +41,7 @@ class Turn:
     message: str
     user_id: str | None = None  # None = guest, no history
     history: tuple[Message, ...] = ()
+    session_id: str | None = None  # buckets guests into experiments
 
 
 @dataclass(frozen=True)
@@ -94,6 +95,8 @@ class Reply:
     prompt_template: str = ""
     handoff: bool = False
     timings: dict[str, float] = field(default_factory=dict, compare=False)
+    offer: str | None = None  # the retention gesture the prompt allowed (code, free_shipping, code_or_shipping)
+    experiments: dict[str, str] = field(default_factory=dict)  # experiment -> variant this turn ran under
 
 
 # Events streamed by pipeline.run_turn; the CLI, Gradio and the HTTP API render one stream.

@@ -53,6 +53,7 @@ def add_error_handlers(app: FastAPI) -> None:
 
 
 def build_state(settings: Settings, deps: Deps | None) -> AppState:
+    from assistant.analytics import build_event_log
     from assistant.history import build_history
     from assistant.remote import build_remote_generator
     from ui.service import ChatService
@@ -64,8 +65,11 @@ def build_state(settings: Settings, deps: Deps | None) -> AppState:
         deps.generator = remote
     store = build_history(settings)
     metrics = build_metrics()
+    analytics = build_event_log(settings, store.engine, customers=getattr(deps.profiles, "customers", None),
+                                products=getattr(deps.retriever, "catalog", None))
     return AppState(settings=settings, deps=deps, store=store, metrics=metrics,
-                    limiter=RateLimiter(settings.serve.rate_limit_per_minute), chat=ChatService(deps, store, metrics))
+                    limiter=RateLimiter(settings.serve.rate_limit_per_minute),
+                    chat=ChatService(deps, store, metrics, analytics), analytics=analytics)
 
 
 def create_app(settings: Settings | None = None, deps: Deps | None = None) -> FastAPI:

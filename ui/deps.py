@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import Depends, Header, Request
 
+from assistant.analytics import EventLog
 from assistant.history import ConversationStore
 from assistant.pipeline import Deps
 from assistant.settings import Settings
@@ -23,6 +24,7 @@ class AppState:
     metrics: Metrics
     limiter: RateLimiter
     chat: ChatService
+    analytics: EventLog
 
 
 def get_state(request: Request) -> AppState:

@@ -142,18 +142,43 @@ class ProfilePublic(BaseModel):
     reasons: list[str] = []
 
 
+PROFILE_EVENTS = ("order", "view", "return")  # also update the customer's profile
+
+
 class EventCreate(BaseModel):
-    type: Literal["order", "view", "return"]
-    user_id: str = ID
-    product_id: str = ID
+    """One thing a shopper did. order/view/return update the profile (user_id required); every type
+    except view and return is recorded for analytics and credited to the session's experiments."""
+
+    type: Literal["order", "view", "return", "click", "add_to_cart", "rating"]
+    user_id: str | None = Field(None, min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.\-]+$")
+    session_id: str | None = Field(None, min_length=1, max_length=40, pattern=r"^[A-Za-z0-9_\-]+$",
+                                   description="the chat session (from the `shopassist` field of a reply)")
+    product_id: str | None = Field(None, min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.\-]+$")
     quantity: int = Field(1, ge=1, le=10_000)
     price: float | None = Field(None, ge=0, le=1_000_000)
+    reply_id: int | None = Field(None, ge=1, description="rating: the rated reply (`shopassist.reply_id`)")
+    value: Literal[1, -1] | None = Field(None, description="rating: 1 = thumbs up, -1 = thumbs down")
+    channel: Literal["api", "store", "widget", "gradio"] = "api"
     timestamp: str | None = Field(None, max_length=40, description="ISO 8601; default now")
 
 
 class EventResponse(BaseModel):
     accepted: bool = True
-    profile: ProfilePublic
+    profile: ProfilePublic | None = None  # the updated profile, for order/view/return
+
+
+class EventBatch(BaseModel):
+    events: list[dict] = Field(min_length=1, max_length=1000, description="event objects as for POST /v1/events")
+
+
+class RejectedEvent(BaseModel):
+    index: int
+    reason: str
+
+
+class EventBatchResponse(BaseModel):
+    accepted: int
+    rejected: list[RejectedEvent] = []
 
 
 class MessagePublic(BaseModel):

@@ -13,22 +13,15 @@ import re
 from dataclasses import dataclass
 
 from assistant.prompt import SYSTEM
+from assistant.redact import CARD, EMAIL, PHONE, is_phone
 
 REFUSAL = ("Sorry, I can't help with that. I can help you find products, answer questions about orders, "
            "shipping and returns, or connect you with a human agent.")
-EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
-CARD = re.compile(r"\b\d(?:[ -]?\d){12,18}\b")
-PHONE = re.compile(r"(?<!\w)\+?\d[\d ().-]{7,}\d(?!\w)")
 CUSTOMER_ID = re.compile(r"\bC\d{4,}\b")
 PERCENT_OFF = re.compile(r"(\d{1,3})\s?%\s?(?:off|discount)|(\d{1,3})\s?(?:percent|per cent)\s?(?:off|discount)", re.I)
 CODE = re.compile(r"(?:code|coupon|voucher)\W{0,3}([A-Z0-9][A-Z0-9-]{3,})", re.I)
 CODE_LIKE = re.compile(r"\b(?=[A-Z0-9-]*\d)(?=[A-Z0-9-]*[A-Z])[A-Z0-9-]{5,}\b")  # WELCOME10, FREE-100
 SHINGLE = 6  # words in a row shared with the system prompt that count as a leak
-
-
-def is_phone(candidate: str) -> bool:
-    """Nine digits or more: dates (8) and prices stay readable."""
-    return sum(c.isdigit() for c in candidate) >= 9
 
 
 def _words(text: str) -> list[str]:

@@ -14,7 +14,7 @@ from collections import defaultdict, deque
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from assistant.errors import ShopAssistError
-from ui.screen import CARD, EMAIL, PHONE, is_phone
+from assistant.redact import redact
 
 log = logging.getLogger(__name__)
 
@@ -29,13 +29,6 @@ class RateLimited(ShopAssistError):
     def __init__(self, message: str, hint: str = "", *, retry_after: int = 60) -> None:
         super().__init__(message, hint)
         self.retry_after = retry_after
-
-
-def redact(text: str) -> str:
-    """E-mails, card numbers and phone numbers replaced by placeholders."""
-    text = EMAIL.sub("[email]", text)
-    text = CARD.sub("[card]", text)
-    return PHONE.sub(lambda m: "[phone]" if is_phone(m.group(0)) else m.group(0), text)
 
 
 _installed = False

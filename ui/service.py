@@ -13,7 +13,9 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from assistant.analytics import EventLog, TurnRecord
 from assistant.guard import clean_message
+from assistant.intent import SHOPPING_INTENTS
 from assistant.handoff import HandoffConfig, handoff_reason, is_failed_turn
 from assistant.history import ConversationStore
 from assistant.pipeline import Deps, run_turn
@@ -43,6 +45,8 @@ class Finished:
     ticket_id: int | None = None
     blocked: str | None = None
     timings: dict[str, float] = field(default_factory=dict)
+    reply_id: int | None = None  # the stored reply, which thumbs up/down point at
+    experiments: dict[str, str] = field(default_factory=dict)
 
     @property
     def handoff(self) -> bool:
@@ -53,10 +57,11 @@ EdgeEvent = Accepted | IntentDetected | Products | Token | Finished
 
 
 class ChatService:
-    def __init__(self, deps: Deps, store: ConversationStore, metrics: Metrics) -> None:
+    def __init__(self, deps: Deps, store: ConversationStore, metrics: Metrics, analytics: EventLog | None = None) -> None:
         self.deps = deps
         self.store = store
         self.metrics = metrics
+        self.analytics = analytics
         self.handoff = HandoffConfig(after_failures=deps.settings.serve.handoff_after_failures)
         titles = [p.title for p in getattr(deps.retriever, "catalog", {}).values()]
         self.store_rules = "\n".join([*deps.policies.values(), *titles])  # what a reply may quote verbatim
@@ -75,7 +80,7 @@ class ChatService:
         screen = ReplyScreen(ScreenConfig(allowed_text=self.store_rules, user_id=user_id))
         first_token_at = None
         reply = None
-        for event in run_turn(Turn(message, user_id=user_id, history=history), self.deps):
+        for event in run_turn(Turn(message, user_id=user_id, history=history, session_id=session_id), self.deps):
             if isinstance(event, Token):
                 safe = screen.feed(event.text)
                 if first_token_at is None:
@@ -97,8 +102,8 @@ class ChatService:
             reason = f"intent {reply.intent.label}"
         meta = {"intent": reply.intent.label, "confidence": round(reply.intent.confidence, 4), "failed": failed,
                 "products": [h.product.id for h in reply.hits], "handoff": reason, "blocked": screen.blocked,
-                "template": reply.prompt_template}
-        self.store.add_message(session_id, "assistant", text, user_id=user_id, meta=meta)
+                "template": reply.prompt_template, "offer": reply.offer, "experiments": reply.experiments}
+        reply_id = self.store.add_message(session_id, "assistant", text, user_id=user_id, meta=meta)
         ticket_id = None
         if reason:
             ticket_id = self.store.open_ticket(session_id, user_id=user_id, reason=reason).id
@@ -106,8 +111,25 @@ class ChatService:
         if screen.blocked:
             self.metrics.blocked.labels(reason=screen.blocked).inc()
             log.warning("reply blocked (%s) session=%s", screen.blocked, session_id)
+        if self.analytics is not None:
+            self._record(reply, message, session_id, user_id, reply_id, reason is not None, channel)
         self.metrics.turns.labels(intent=reply.intent.label, channel=channel).inc()
         self.metrics.turn_seconds.observe(time.perf_counter() - started)
         timings = dict(reply.timings)
         timings["first_token_s"] = (first_token_at or time.perf_counter()) - started
-        yield Finished(session_id, text, reply.intent, reply.hits, reply.view, reason, ticket_id, screen.blocked, timings)
+        yield Finished(session_id, text, reply.intent, reply.hits, reply.view, reason, ticket_id, screen.blocked, timings,
+                       reply_id, reply.experiments)
+
+    def _record(self, reply, message: str, session_id: str, user_id: str | None, reply_id: int, handoff: bool,
+                channel: str) -> None:
+        """The turn's analytics row; a failure here is logged, never felt by the shopper."""
+        view = reply.view
+        try:
+            self.analytics.record_turn(TurnRecord(
+                session_id=session_id, user_id=user_id, intent=reply.intent.label, confidence=reply.intent.confidence,
+                query=message, products=tuple(h.product.id for h in reply.hits),
+                shopping=reply.intent.label in SHOPPING_INTENTS, handoff=handoff, offer=reply.offer,
+                segment=view.segment if view else None, churn_tier=view.churn_tier if view else None,
+                reply_id=reply_id, channel=channel, experiments=reply.experiments))
+        except Exception:
+            log.exception("could not record analytics for session %s", session_id)

@@ -153,6 +153,7 @@ def test_export_then_forget_a_customer(client, deps):
     exported = client.get("/v1/users/C0006/export").json()
     assert exported["customer_id"] == "C0006"
     assert [m["content"] for m in exported["conversations"][0]["messages"]] == ["rain jacket", "Happy to help!"]
-    assert client.delete("/v1/users/C0006").json() == {"forgotten": "C0006", "messages_deleted": 2}
+    assert client.delete("/v1/users/C0006").json() == {"forgotten": "C0006", "messages_deleted": 2,
+                                                         "analytics_events_deleted": 1}
     assert client.get("/v1/users/C0006/profile").status_code == 404
     assert client.get("/v1/users/C0006/history").json()["sessions"] == []

@@ -7,10 +7,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 
-from assistant.errors import ShopAssistError, UnknownUser
+from pydantic import ValidationError
+
+from assistant.errors import BadInput, ShopAssistError, UnknownUser
 from ui.deps import ApiKeyDep, StateDep
-from ui.protocol import (EventCreate, EventResponse, HistoryResponse, MessagePublic, ProfilePublic, SessionMessages,
-                         SessionPublic, TicketList, TicketPublic)
+from ui.protocol import (PROFILE_EVENTS, EventBatch, EventBatchResponse, EventCreate, EventResponse, HistoryResponse,
+                         MessagePublic, ProfilePublic, RejectedEvent, SessionMessages, SessionPublic, TicketList,
+                         TicketPublic)
 
 router = APIRouter(prefix="/v1", tags=["customers"])
 UserId = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.\-]+$")]
@@ -30,15 +33,67 @@ def profile(user_id: UserId, state: StateDep, _key: ApiKeyDep) -> ProfilePublic:
     return profile_public(state.deps.profiles.view(user_id))
 
 
+def analytics_event(event: EventCreate) -> dict | None:
+    """The analytics form of an event (views and returns only update the profile)."""
+    if event.type in ("view", "return"):
+        return None
+    data = event.model_dump(exclude_none=True, exclude={"quantity", "price"})
+    if event.type == "order":
+        price = event.price if event.price is not None else None
+        data["value"] = None if price is None else round(price * event.quantity, 2)
+    return data
+
+
+def apply_event(event: EventCreate, state) -> ProfilePublic | None:
+    """Check, update the profile, then record: a rejected event changes nothing."""
+    profiles = state.deps.profiles
+    if event.user_id is not None and event.user_id not in profiles:
+        raise UnknownUser(f"unknown customer id {event.user_id!r}", hint="use an id from customers.csv (e.g. C0001)")
+    record = analytics_event(event)
+    if record is not None:  # validate before the profile changes
+        problem = state.analytics.check(record)
+        if problem:
+            raise BadInput(problem, hint="see POST /v1/events in /docs")
+    view = None
+    if event.type in PROFILE_EVENTS:
+        if event.user_id is None:
+            raise BadInput(f"a {event.type} event needs the customer's user_id", hint="guests have no profile")
+        if not hasattr(profiles, "record_event"):
+            raise NotSupported("this build cannot record events yet", hint="update ShopAssist")
+        view = profiles.record_event(event.model_dump(exclude_none=True, include={"type", "user_id", "product_id", "quantity", "price", "timestamp"}))
+    if record is not None:
+        state.analytics.record_many([record])
+    return profile_public(view) if view is not None else None
+
+
 @router.post("/events", response_model=EventResponse, status_code=202)
 def record_event(event: EventCreate, state: StateDep, _key: ApiKeyDep) -> EventResponse:
-    profiles = state.deps.profiles
-    if not hasattr(profiles, "record_event"):
-        raise NotSupported("this build cannot record events yet", hint="update ShopAssist")
-    if event.user_id not in profiles:
-        raise UnknownUser(f"unknown customer id {event.user_id!r}", hint="use an id from customers.csv (e.g. C0001)")
-    view = profiles.record_event(event.model_dump(exclude_none=True))
-    return EventResponse(profile=profile_public(view))
+    """One event: a card click, add-to-cart, order, thumbs up/down (rating), product view or return."""
+    return EventResponse(profile=apply_event(event, state))
+
+
+@router.post("/events/batch", response_model=EventBatchResponse, status_code=202)
+def record_events(batch: EventBatch, state: StateDep, _key: ApiKeyDep) -> EventBatchResponse:
+    """Up to 1,000 events in one request; bad ones are reported by index and the rest are kept."""
+    rejected, analytics = [], []
+    for index, raw in enumerate(batch.events):
+        try:
+            event = EventCreate.model_validate(raw)
+            if event.type in PROFILE_EVENTS:
+                apply_event(event, state)  # profile updates go one by one, each checked first
+            else:
+                analytics.append((index, analytics_event(event)))
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            rejected.append(RejectedEvent(index=index, reason=f"{'.'.join(map(str, first['loc']))}: {first['msg']}"))
+        except ShopAssistError as exc:
+            rejected.append(RejectedEvent(index=index, reason=exc.message))
+    accepted = len(batch.events) - len(rejected) - len(analytics)
+    if analytics:
+        stored, bad = state.analytics.record_many([record for _, record in analytics])
+        accepted += stored
+        rejected += [RejectedEvent(index=analytics[r.index][0], reason=r.reason) for r in bad]
+    return EventBatchResponse(accepted=accepted, rejected=sorted(rejected, key=lambda r: r.index))
 
 
 @router.get("/users/{user_id}/history", response_model=HistoryResponse)
@@ -85,4 +140,5 @@ def forget_user(user_id: UserId, state: StateDep, _key: ApiKeyDep) -> dict:
     if not hasattr(profiles, "forget"):
         raise NotSupported("this build cannot forget customers", hint="update ShopAssist")
     profiles.forget(user_id)
-    return {"forgotten": user_id, "messages_deleted": state.store.forget_user(user_id)}
+    return {"forgotten": user_id, "messages_deleted": state.store.forget_user(user_id),
+            "analytics_events_deleted": state.analytics.forget(user_id)}
