@@ -67,6 +67,7 @@ class SessionOutcome:
     """One session's exposure to an experiment and what the shopper did afterwards."""
 
     session_id: str
+    unit: str  # what was randomized: the customer's pseudonym, or the session for guests
     variant: str
     clicked: bool
     added_to_cart: bool
@@ -315,18 +316,19 @@ class EventLog:
         from sqlalchemy import select
 
         e, x = self.events_t, self.exposures_t
-        query = (select(x.c.session_id, x.c.variant, e.c.type, e.c.handoff, e.c.value)
+        query = (select(x.c.session_id, x.c.customer, x.c.variant, e.c.type, e.c.handoff, e.c.value)
                  .select_from(x.outerjoin(e, (e.c.session_id == x.c.session_id) & (e.c.ts >= x.c.ts)))
                  .where(x.c.experiment == experiment))
         acc: dict[str, dict] = {}
         with self.engine.connect() as conn:
-            for session_id, variant, kind, handoff, value in conn.execute(query):
-                s = acc.setdefault(session_id, {"variant": variant, "types": set(), "handoff": False, "ratings": []})
+            for session_id, customer, variant, kind, handoff, value in conn.execute(query):
+                s = acc.setdefault(session_id, {"unit": customer or session_id, "variant": variant, "types": set(),
+                                                "handoff": False, "ratings": []})
                 s["types"].add(kind)
                 s["handoff"] |= bool(handoff)
                 if kind == "rating" and value is not None:
                     s["ratings"].append(int(value))
-        return [SessionOutcome(sid, s["variant"], "click" in s["types"], "add_to_cart" in s["types"],
+        return [SessionOutcome(sid, s["unit"], s["variant"], "click" in s["types"], "add_to_cart" in s["types"],
                                "order" in s["types"], s["handoff"], tuple(s["ratings"])) for sid, s in acc.items()]
 
     def count(self, kind: str | None = None) -> int:

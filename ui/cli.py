@@ -184,6 +184,42 @@ def evaluate_retrieval_command(catalog: Path, queries: Path, plot: Path) -> None
     click.echo(dumps(result))
 
 
+def _numbers(kind):
+    """Click callback: "1,2,5" -> (1, 2, 5)."""
+    def parse(ctx, param, value):
+        try:
+            return tuple(kind(v) for v in value.split(",") if v.strip())
+        except ValueError:
+            raise click.BadParameter(f"expected comma-separated numbers, got {value!r}") from None
+    return parse
+
+
+@evaluate.command("fusion")
+@click.option("--catalog", required=True, type=click.Path(exists=True, path_type=Path), help="Catalog to search (e.g. ../shared/datasets/abt_buy/abt.csv).")
+@click.option("--queries", required=True, type=click.Path(exists=True, path_type=Path), help="CSV with columns query,relevant_id.")
+@click.option("--rrf-k", default="1,2,3,5,10,20,60", show_default=True, callback=_numbers(int), help="RRF constants to try.")
+@click.option("--dense-weights", default="0.5,1,1.5,2", show_default=True, callback=_numbers(float), help="Dense-list weights to try.")
+@click.option("--bm25-weights", default="0.5,1,1.5,2,3,4", show_default=True, callback=_numbers(float), help="Keyword-list weights to try.")
+@click.option("--seed", type=int, default=9, show_default=True, help="Seed of the hash that splits the queries in two halves.")
+@click.option("--index", "index_home", type=click.Path(path_type=Path), help="Keep the evaluation index in this folder (default: a temporary one).")
+@click.option("--plot", type=click.Path(path_type=Path), default=Path("artifacts/fusion_grid.png"), show_default=True, help="PNG heatmaps of the grid.")
+@friendly_errors
+def evaluate_fusion_command(catalog: Path, queries: Path, rrf_k, dense_weights, bm25_weights, seed: int,
+                            index_home: Path | None, plot: Path) -> None:
+    """Grid over rrf_k x dense_weight x bm25_weight: pick on half the queries, confirm on the other. Example:
+    shopassist evaluate fusion --catalog ../shared/datasets/abt_buy/abt.csv --queries QUERIES.csv
+    """
+    from retrieval.evaluate import FusionGridConfig, dumps, evaluate_fusion
+
+    try:
+        config = FusionGridConfig(rrf_k=rrf_k, dense_weight=dense_weights, bm25_weight=bm25_weights, seed=seed)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+    result = evaluate_fusion(make_settings(), catalog, queries, plot=plot, config=config, index_home=index_home, progress=True)
+    status(f"{result['decision']}; heatmap written to {plot}")
+    click.echo(dumps(result))
+
+
 @evaluate.command("churn")
 @click.option("--transactions", required=True, type=click.Path(exists=True, path_type=Path), help="CDNOW_master.txt or a customer_id,date,amount CSV.")
 @click.option("--format", "fmt", type=click.Choice(["cdnow", "csv"]), default="csv", show_default=True)
@@ -192,7 +228,7 @@ def evaluate_retrieval_command(catalog: Path, queries: Path, plot: Path) -> None
 @click.option("--out", type=click.Path(path_type=Path), default=Path("artifacts/churn"), show_default=True, help="Folder for the PNG plots.")
 @friendly_errors
 def evaluate_churn_command(transactions: Path, fmt: str, calibration_end, holdout_end, out: Path) -> None:
-    """Churn classifier vs BG/NBD vs recency. Example:
+    """Churn classifier vs BG/NBD vs recency, and the classifier/BG-NBD blend weight sweep. Example:
     shopassist evaluate churn --transactions ../shared/datasets/cdnow/CDNOW_master.txt --format cdnow --calibration-end 1997-09-30 --holdout-end 1998-06-30
     """
     import json
@@ -211,11 +247,11 @@ def profiles() -> None:
 
 
 def _profile_book(settings):
-    from assistant.profile import load_profile_book
+    from assistant.profile import load_profile_book, profile_config
     from data.load import load_catalog
 
     catalog = {p.id: p for p in load_catalog(settings.retrieval.catalog).records}
-    return load_profile_book(settings.store_dir, catalog, home=settings.home)
+    return load_profile_book(settings.store_dir, catalog, home=settings.home, config=profile_config(settings))
 
 
 @profiles.command("build")
@@ -364,6 +400,11 @@ def bench_generate(quick: bool, threads: int | None) -> None:
     from benchmarks.generate import main as run_benchmark
 
     run_benchmark((["--quick"] if quick else []) + (["--threads", str(threads)] if threads else []))
+
+
+from ui.experiments_cli import experiments  # noqa: E402  (its own module; it imports the helpers above)
+
+cli.add_command(experiments)
 
 
 def main() -> None:

@@ -47,6 +47,7 @@ class Finished:
     timings: dict[str, float] = field(default_factory=dict)
     reply_id: int | None = None  # the stored reply, which thumbs up/down point at
     experiments: dict[str, str] = field(default_factory=dict)
+    offer: str | None = None  # the retention gesture the prompt allowed
 
     @property
     def handoff(self) -> bool:
@@ -118,7 +119,7 @@ class ChatService:
         timings = dict(reply.timings)
         timings["first_token_s"] = (first_token_at or time.perf_counter()) - started
         yield Finished(session_id, text, reply.intent, reply.hits, reply.view, reason, ticket_id, screen.blocked, timings,
-                       reply_id, reply.experiments)
+                       reply_id, reply.experiments, reply.offer)
 
     def _record(self, reply, message: str, session_id: str, user_id: str | None, reply_id: int, handoff: bool,
                 channel: str) -> None:
