@@ -132,6 +132,14 @@ class ConversationStore:
             raise BadInput("this session belongs to another customer", hint="start a new session (omit session_id)")
         return session_id
 
+    def session_owner(self, session_id: str) -> tuple[bool, str | None]:
+        """Whether the session exists, and its customer (None for a guest)."""
+        from sqlalchemy import select
+
+        with self.engine.connect() as conn:
+            row = conn.execute(select(self.sessions_t.c.user_id).where(self.sessions_t.c.id == session_id)).first()
+        return (row is not None, row.user_id if row is not None else None)
+
     def sessions(self, user_id: str) -> list[SessionSummary]:
         from sqlalchemy import func, select
 

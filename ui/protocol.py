@@ -64,6 +64,8 @@ class ShopAssistExtra(BaseModel):
     churn_tier: str | None = None
     segment: str | None = None
     blocked: str | None = None  # why the reply was replaced by the safety screen, if it was
+    reply_id: int | None = Field(None, description="the stored reply: rate it with POST /v1/events "
+                                                   '{"type": "rating", "reply_id": ..., "value": 1 or -1}')
 
 
 class AssistantMessage(BaseModel):

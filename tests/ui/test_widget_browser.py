@@ -1,5 +1,6 @@
 """The widget for real: a store page on another port embeds it with one <script> line; headless
-Chromium (Debian's, installed by .ci/run) opens it, sends a message and watches the answer stream.
+Chromium (Debian's, installed by .ci/run) opens it, sends a message, watches the answer stream,
+then clicks a product card, "Add to cart" and the thumbs, which land in the analytics table.
 Screenshot: artifacts/widget.png.
 """
 
@@ -36,7 +37,7 @@ class Trickle:
 
 @pytest.mark.e2e
 @pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium not installed (.ci/run installs it)")
-def test_widget_streams_an_answer_on_a_store_page(settings, tmp_path):
+def test_widget_streams_an_answer_and_reports_clicks_carts_and_ratings(settings, tmp_path):
     from playwright.sync_api import sync_playwright
 
     from ui.app import create_app
@@ -44,7 +45,8 @@ def test_widget_streams_an_answer_on_a_store_page(settings, tmp_path):
     store_port = free_port()
     store_origin = f"http://127.0.0.1:{store_port}"
     served = settings.model_copy(update={"serve": settings.serve.model_copy(update={"cors_origins": [store_origin]})})
-    with ServerThread(create_app(served, make_deps(served, generator=Trickle()))) as assistant:
+    app = create_app(served, make_deps(served, generator=Trickle()))
+    with ServerThread(app) as assistant:
         site = tmp_path / "store"
         site.mkdir()
         page_html = (Path(__file__).resolve().parents[2] / "ui" / "widget" / "demo.html").read_text()
@@ -69,6 +71,17 @@ def test_widget_streams_an_answer_on_a_store_page(settings, tmp_path):
                 reply = page.inner_text("#shopassist-widget >> .assistant")
                 lengths = page.evaluate("window.__lengths")
                 cards = page.inner_text("#shopassist-widget >> .cards")
+                page.click("#shopassist-widget >> .card[data-product-id=J1] span")
+                page.click("#shopassist-widget >> .card[data-product-id=J1] .cart")
+                page.wait_for_selector("#shopassist-widget >> .cart:disabled:has-text('Added')", timeout=10_000)
+                store_cart = page.inner_text("#cart")  # the store's page heard the add-to-cart too
+                page.click("#shopassist-widget >> .rate button[aria-label='Not helpful']")
+                page.wait_for_selector("#shopassist-widget >> .rate button[aria-label='Not helpful'][aria-pressed=true]")
+                page.click("#shopassist-widget >> .rate button[aria-label=Helpful]")
+                page.wait_for_selector("#shopassist-widget >> .rate button[aria-label=Helpful][aria-pressed=true]")
+                pressed = page.eval_on_selector_all("#shopassist-widget >> .rate button",
+                                                    "bs => bs.map(b => b.getAttribute('aria-pressed'))")
+                reply_id = int(page.get_attribute("#shopassist-widget >> .assistant", "data-reply-id"))
                 ARTIFACTS.mkdir(exist_ok=True)
                 page.screenshot(path=str(ARTIFACTS / "widget.png"))
                 browser.close()
@@ -78,3 +91,20 @@ def test_widget_streams_an_answer_on_a_store_page(settings, tmp_path):
     assert len({n for n in lengths if 0 < n < len(reply)}) >= 2, f"the reply did not stream: {lengths}"
     assert "Trailform Storm Rain Jacket" in cards
     assert (ARTIFACTS / "widget.png").stat().st_size > 1000
+    assert store_cart == "Cart: 1 item" and pressed == ["true", "false"]  # the thumbs show the latest choice
+    rows = event_rows(app)
+    turn = rows[0]
+    assert turn["type"] == "turn" and turn["reply_id"] == reply_id
+    assert [(r["type"], r["product_id"], r["reply_id"], r["value"]) for r in rows[1:]] == [
+        ("click", "J1", None, None), ("add_to_cart", "J1", None, None),
+        ("rating", None, reply_id, -1.0), ("rating", None, reply_id, 1.0)]
+    assert all(r["session_id"] == turn["session_id"] and r["channel"] == "widget" and r["customer"] is None
+               for r in rows)  # a guest: no customer at all, pseudonymous or raw
+
+
+def event_rows(app) -> list[dict]:
+    from sqlalchemy import select
+
+    log = app.state.shopassist.analytics
+    with log.engine.connect() as conn:
+        return [r._asdict() for r in conn.execute(select(log.events_t).order_by(log.events_t.c.id))]

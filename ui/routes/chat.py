@@ -39,7 +39,7 @@ def extra_for(done: Finished) -> ShopAssistExtra:
         intent=IntentPublic(label=done.intent.label, confidence=round(done.intent.confidence, 4), abstained=done.intent.abstained),
         products=[product_card(h) for h in done.hits], handoff=done.handoff, handoff_reason=done.handoff_reason,
         ticket_id=done.ticket_id, churn_tier=view.churn_tier if view else None, segment=view.segment if view else None,
-        blocked=done.blocked)
+        blocked=done.blocked, reply_id=done.reply_id)
 
 
 def split_messages(request: ChatCompletionRequest) -> tuple[str, tuple[Message, ...]]:

@@ -1,4 +1,4 @@
-"""The embeddable widget: `GET /widget.js` and its chat stream `POST /widget/chat`.
+"""The embeddable widget: `GET /widget.js`, its chat stream `POST /widget/chat` and `POST /widget/event`.
 
 A store adds one line to its pages:
 
@@ -6,6 +6,9 @@ A store adds one line to its pages:
 
 The widget chats as a guest (no API key in the page); only origins in
 `SHOPASSIST_SERVE__CORS_ORIGINS` may call it, and calls are rate-limited per client address.
+It reports what the shopper does with a reply (card clicks, "Add to cart", thumbs up/down) to
+`/widget/event`, credited to its own guest session only: a page cannot write events for a
+signed-in customer's session.
 """
 
 from __future__ import annotations
@@ -13,14 +16,16 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Literal
 
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, StreamingResponse
 from pydantic import BaseModel, Field
 
-from assistant.errors import ShopAssistError
+from assistant.errors import BadInput, ShopAssistError
 from assistant.types import IntentDetected, Products, Token
 from ui.deps import StateDep
+from ui.protocol import EventResponse
 from ui.routes.chat import product_card
 from ui.security import Unauthorized
 from ui.service import Accepted, Finished
@@ -32,6 +37,28 @@ WIDGET_JS = Path(__file__).resolve().parent.parent / "widget" / "widget.js"
 class WidgetMessage(BaseModel):
     message: str = Field(min_length=1, max_length=20_000)
     session_id: str | None = Field(None, min_length=1, max_length=40, pattern=r"^[A-Za-z0-9_\-]+$")
+
+
+class WidgetEvent(BaseModel):
+    """What the shopper did with a reply: clicked a card, added its product to the cart, rated it."""
+
+    session_id: str = Field(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9_\-]+$")
+    type: Literal["click", "add_to_cart", "rating"]
+    product_id: str | None = Field(None, min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.\-]+$")
+    reply_id: int | None = Field(None, ge=1)
+    value: Literal[1, -1] | None = None
+
+
+class UnknownSession(ShopAssistError):
+    status_code = 404
+
+
+class NotAGuestSession(ShopAssistError):
+    status_code = 403
+
+
+class EventRejected(BadInput):
+    status_code = 422
 
 
 def origin_allowed(request: Request, allowed: list[str]) -> bool:
@@ -61,7 +88,8 @@ def widget_events(events: Iterator) -> Iterator[str]:
             elif isinstance(event, Token):
                 yield line({"type": "token", "text": event.text})
             elif isinstance(event, Finished):
-                yield line({"type": "done", "text": event.text, "handoff": event.handoff, "blocked": event.blocked})
+                yield line({"type": "done", "text": event.text, "handoff": event.handoff, "blocked": event.blocked,
+                            "reply_id": event.reply_id})
     except ShopAssistError as exc:
         yield line({"type": "error", "message": exc.message})
     except Exception:
@@ -71,11 +99,16 @@ def widget_events(events: Iterator) -> Iterator[str]:
         yield line({"type": "error", "message": "internal error"})
 
 
-@router.post("/widget/chat", include_in_schema=False)
-def widget_chat(body: WidgetMessage, request: Request, state: StateDep) -> StreamingResponse:
+def check_caller(request: Request, state) -> None:
+    """The page's origin may embed the widget, and this client is under its rate limit."""
     if not origin_allowed(request, state.settings.serve.cors_origins):
         raise Unauthorized("this site may not embed the assistant", hint="add its origin to SHOPASSIST_SERVE__CORS_ORIGINS")
     state.limiter.check(f"widget:{request.client.host if request.client else '?'}")
+
+
+@router.post("/widget/chat", include_in_schema=False)
+def widget_chat(body: WidgetMessage, request: Request, state: StateDep) -> StreamingResponse:
+    check_caller(request, state)
     events = state.chat.turn(body.message, user_id=None, session_id=body.session_id, channel="widget")
     first = next(events)  # stored before streaming; validation errors get a real status
     return StreamingResponse(widget_events(_chain(first, events)),
@@ -85,3 +118,28 @@ def widget_chat(body: WidgetMessage, request: Request, state: StateDep) -> Strea
 def _chain(first, rest: Iterator) -> Iterator:
     yield first
     yield from rest
+
+
+def guest_session(store, session_id: str) -> None:
+    """The session exists and is a guest's: the widget has no key, so it may not act for a customer."""
+    exists, owner = store.session_owner(session_id)
+    if not exists:
+        raise UnknownSession(f"unknown session {session_id!r}", hint="send a chat message first; its reply names the session")
+    if owner is not None:
+        raise NotAGuestSession("this session belongs to a signed-in customer",
+                               hint="report its events from the store backend with POST /v1/events and an API key")
+
+
+@router.post("/widget/event", include_in_schema=False, status_code=202, response_model=EventResponse)
+def widget_event(body: WidgetEvent, request: Request, state: StateDep) -> EventResponse:
+    """Record a card click, add-to-cart or thumbs up/down from the widget (channel "widget")."""
+    check_caller(request, state)
+    guest_session(state.store, body.session_id)
+    if body.reply_id is not None and not any(m.id == body.reply_id and m.role == "assistant"
+                                             for m in state.store.messages(body.session_id)):
+        raise EventRejected(f"reply {body.reply_id} is not a reply in this session", hint="rate a reply of this chat")
+    event = {**body.model_dump(exclude_none=True), "channel": "widget"}
+    _, rejected = state.analytics.record_many([event])
+    if rejected:
+        raise EventRejected(rejected[0].reason, hint="see the widget's event format in ui/routes/widget.py")
+    return EventResponse()
