@@ -6,9 +6,13 @@
 
 Two models side by side: BG/NBD (assistant/btyd.py, a probabilistic buy-till-you-die baseline)
 and a calibrated HistGradientBoostingClassifier on behavioural features, with the BG/NBD
-scores among its inputs. Training uses a calibration cut: features up to ``as_of - horizon``,
-label = no purchase in the following ``horizon`` days. Features are purchase behaviour only:
-no name, city, age, gender or any other attribute of the person (fairness).
+scores among its inputs. The risk shown is an explicit blend of the two probabilities,
+``model_weight * classifier + (1 - model_weight) * BG/NBD P(no purchase in horizon)``, so the
+weight is configuration (and an experiment's variant); `shopassist evaluate churn` picks the
+default on half the customer folds and checks it on the other half. Training uses a calibration
+cut: features up to ``as_of - horizon``, label = no purchase in the following ``horizon`` days.
+Features are purchase behaviour only: no name, city, age, gender or any other attribute of the
+person (fairness).
 """
 
 from __future__ import annotations
@@ -31,6 +35,20 @@ FEATURES = (
     "last_spend", "first_spend", "total_spend", "bgnbd_p_no_purchase", "bgnbd_expected", "bgnbd_p_alive",
 )
 TIERS = ("low", "medium", "high")
+# Default blend weight of the classifier against BG/NBD, chosen offline on CDNOW (docs/issue9_fusion_report.md).
+DEFAULT_MODEL_WEIGHT = 0.8
+
+
+def check_weight(weight, name: str = "churn model weight") -> float:
+    """A blend weight as a float in [0, 1]; anything else is refused with the value named."""
+    if isinstance(weight, bool) or not isinstance(weight, int | float) or not 0 <= weight <= 1:
+        raise ValueError(f"{name} must be a number from 0 to 1 (0 = BG/NBD only, 1 = classifier only), got {weight!r}")
+    return float(weight)
+
+
+def blend(model_risk, bgnbd_risk, weight: float):
+    """weight * classifier probability + (1 - weight) * BG/NBD P(no purchase in the horizon)."""
+    return weight * np.asarray(model_risk, dtype=float) + (1.0 - weight) * np.asarray(bgnbd_risk, dtype=float)
 
 
 @dataclass(frozen=True)
@@ -40,8 +58,11 @@ class ChurnConfig:
     high_at: float = 0.75  # risk >= this -> high
     max_iter: int = 80  # boosting rounds of the classifier (about where early stopping ends on CDNOW)
     min_customers: int = 40  # fewer training customers (or one class only) -> BG/NBD score alone
+    # Risk = model_weight * classifier + (1 - model_weight) * BG/NBD; 1 = classifier only, 0 = BG/NBD only.
+    model_weight: float = DEFAULT_MODEL_WEIGHT
 
     def __post_init__(self) -> None:
+        check_weight(self.model_weight)
         if self.horizon_days < 1:
             raise ValueError("horizon_days must be >= 1")
         if not 0 < self.medium_at < self.high_at < 1:
@@ -214,24 +235,31 @@ class ChurnModel:
     def rows(self, histories: list[History], cutoff: int) -> np.ndarray:
         return feature_rows(histories, cutoff, self.bgnbd, self.config.horizon_days)
 
-    def risks(self, rows: np.ndarray) -> np.ndarray:
+    def parts(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(classifier probability, BG/NBD P(no purchase in the horizon)), each (rows,).
+        Without a classifier (too few customers) both are the BG/NBD probability."""
         if not len(rows):
-            return np.zeros(0)
+            return np.zeros(0), np.zeros(0)
+        bgnbd = rows[:, FEATURES.index("bgnbd_p_no_purchase")]
         if self.classifier is None:
-            return rows[:, FEATURES.index("bgnbd_p_no_purchase")]
+            return bgnbd, bgnbd
         with few_threads(len(rows)):
-            return self.classifier.predict_proba(rows)[:, 1]
+            return self.classifier.predict_proba(rows)[:, 1], bgnbd
 
-    def score_many(self, histories: list[History], cutoff: int) -> list[tuple[float, str, tuple[str, ...]]]:
+    def risks(self, rows: np.ndarray, *, weight: float | None = None) -> np.ndarray:
+        """Blended risk per row; `weight` None = the configured model_weight."""
+        return blend(*self.parts(rows), self.config.model_weight if weight is None else check_weight(weight))
+
+    def score_many(self, histories: list[History], cutoff: int, *, weight: float | None = None) -> list[tuple[float, str, tuple[str, ...]]]:
         rows = self.rows(histories, cutoff)
         out = []
-        for row, risk in zip(rows, self.risks(rows)):
+        for row, risk in zip(rows, self.risks(rows, weight=weight)):
             tier = self.config.tier(float(risk))
             out.append((round(float(risk), 4), tier, explain(row, float(risk), tier)))
         return out
 
-    def score(self, history: History, cutoff: int) -> tuple[float, str, tuple[str, ...]]:
-        return self.score_many([history], cutoff)[0]
+    def score(self, history: History, cutoff: int, *, weight: float | None = None) -> tuple[float, str, tuple[str, ...]]:
+        return self.score_many([history], cutoff, weight=weight)[0]
 
     def clv_many(self, histories: list[History], cutoff: int, *, days: int = 365) -> np.ndarray:
         """Expected spend in the next `days` (BG/NBD purchases x Gamma-Gamma value; undiscounted)."""

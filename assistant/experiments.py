@@ -2,7 +2,7 @@
 
     [[experiment]]
     name = "retention-offer"
-    parameter = "retention_offer"        # system_prompt | fusion | profile_weight | retention_offer
+    parameter = "retention_offer"        # system_prompt | fusion | profile_weight | retention_offer | churn_weight
     metric = "order"                     # click | add_to_cart | order | rating | handoff
     [[experiment.variant]]
     name = "control"                     # no value = today's behaviour
@@ -55,10 +55,13 @@ def _check_fusion(value: Any) -> dict[str, float]:
     return out
 
 
-def _check_weight(value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
-        raise ValueError("profile_weight must be a number from 0 to 1")
-    return float(value)
+def _weight(name: str):
+    def check(value: Any) -> float:
+        if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
+            raise ValueError(f"{name} must be a number from 0 to 1")
+        return float(value)
+
+    return check
 
 
 def _check_offer(value: Any) -> str:
@@ -68,8 +71,8 @@ def _check_offer(value: Any) -> str:
 
 
 # The knobs an experiment may turn, and how each variant's value is checked.
-PARAMETERS = {"system_prompt": _check_system_prompt, "fusion": _check_fusion, "profile_weight": _check_weight,
-              "retention_offer": _check_offer}
+PARAMETERS = {"system_prompt": _check_system_prompt, "fusion": _check_fusion, "profile_weight": _weight("profile_weight"),
+              "retention_offer": _check_offer, "churn_weight": _weight("churn_weight")}
 
 
 @dataclass(frozen=True)

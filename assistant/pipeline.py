@@ -81,8 +81,9 @@ def plan_turn(turn: Turn, deps: Deps, timings: dict[str, float] | None = None) -
     """Intent, products, customer view, experiment variants and prompt; the plan comes last."""
     started = time.perf_counter()
     timings = timings if timings is not None else {}
-    view = deps.profiles.view(turn.user_id)  # raises UnknownUser before any work is done
     treatment = deps.experiments.treatment(turn.user_id, turn.session_id)
+    churn_weight = treatment.get("churn_weight")  # raises UnknownUser below before any work is done
+    view = deps.profiles.view(turn.user_id) if churn_weight is None else deps.profiles.view(turn.user_id, churn_weight=churn_weight)
     intent = deps.intents.classify(turn.message)
     yield IntentDetected(intent)
     timings["intent_s"] = time.perf_counter() - started
@@ -150,7 +151,7 @@ def build_deps(settings: Settings, *, progress: Callable[[str], None] | None = N
     from assistant.experiments import load_experiments
     from assistant.intent import ModelIntentClassifier, intent_config_for, load_intent_head
     from assistant.model import load_chat_model
-    from assistant.profile import load_profile_book
+    from assistant.profile import load_profile_book, profile_config
     from data.load import load_policies
     from retrieval.search import build_retriever
 
@@ -159,7 +160,7 @@ def build_deps(settings: Settings, *, progress: Callable[[str], None] | None = N
     say("loading the product index")
     retriever = build_retriever(settings, progress=progress is not None)
     say("loading customer profiles")
-    profiles = load_profile_book(settings.store_dir, retriever.catalog, home=settings.home)
+    profiles = load_profile_book(settings.store_dir, retriever.catalog, home=settings.home, config=profile_config(settings))
     say("loading the chat model")
     loaded = load_chat_model(settings)
     return Deps(

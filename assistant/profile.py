@@ -2,6 +2,7 @@
 
     book = load_profile_book(DEMO_DIR, catalog)              # batch: every customer at once
     book.view("C0001")                                        # CustomerView: segment, churn, affinities
+    book.view("C0001", churn_weight=0.5)                      # the same with another classifier/BG-NBD blend
     book.record_event({"type": "order", "user_id": "C0001", "product_id": "P0001",
                        "quantity": 1, "price": 64.99, "timestamp": "2026-11-02"})  # one customer only
     book.export("C0001"); book.forget("C0001")                # access and erasure, per customer
@@ -19,11 +20,12 @@ import json
 import math
 import pickle
 from collections import Counter, deque
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
+from typing import NamedTuple
 
-from assistant.churn import ChurnConfig, ChurnModel, History, fit_churn_model
+from assistant.churn import ChurnConfig, ChurnModel, History, blend, check_weight, explain, fit_churn_model
 from assistant.errors import BadInput, UnknownUser
 from assistant.types import CustomerView, Product
 from data.load import load_customers, load_orders
@@ -51,6 +53,17 @@ class ProfileConfig:
             raise ValueError("need 0 < new_days < lapsed_days")
         if self.half_life_days <= 0 or not 0 <= self.view_weight <= 1:
             raise ValueError("need half_life_days > 0 and 0 <= view_weight <= 1")
+
+
+class ChurnScore(NamedTuple):
+    """One customer's churn figures: the blend at the configured weight, and both parts for other weights."""
+
+    risk: float  # blended at ChurnConfig.model_weight, rounded to 4 decimals
+    tier: str
+    reasons: tuple[str, ...]
+    clv: float
+    model_risk: float  # calibrated classifier probability
+    bgnbd_risk: float  # BG/NBD P(no purchase in the horizon)
 
 
 @dataclass
@@ -121,8 +134,8 @@ class ProfileBook:
             if (product.stock or 0) > 0:
                 self._in_stock.setdefault(product.category, []).append(product)
         self.churn: ChurnModel | None = None
-        self.scores: dict[str, tuple[float, str, tuple[str, ...], float]] = {}  # risk, tier, reasons, clv
-        self._views: dict[str, CustomerView] = {}
+        self.scores: dict[str, ChurnScore] = {}
+        self._views: dict[str, dict[float | None, CustomerView]] = {}  # user -> churn weight (None = configured) -> view
         self.refit_churn()
 
     # -- building -------------------------------------------------------------------------
@@ -187,22 +200,35 @@ class ProfileBook:
         if self.churn is None or not histories:
             return
         ids = list(histories)
+        for c, score in zip(ids, self._score([histories[c] for c in ids])):
+            self.scores[c] = score
+
+    def _score(self, histories: list[History]) -> list[ChurnScore]:
         cutoff = self.as_of.toordinal()
-        scored = self.churn.score_many([histories[c] for c in ids], cutoff)
-        clv = self.churn.clv_many([histories[c] for c in ids], cutoff)
-        for c, (risk, tier, reasons), value in zip(ids, scored, clv):
-            self.scores[c] = (risk, tier, reasons, float(value))
+        rows = self.churn.rows(histories, cutoff)
+        model, bgnbd = self.churn.parts(rows)
+        risks = blend(model, bgnbd, self.churn.config.model_weight)
+        clv = self.churn.clv_many(histories, cutoff)
+        out = []
+        for row, risk, m, b, value in zip(rows, risks, model, bgnbd, clv):
+            tier = self.churn.config.tier(float(risk))
+            out.append(ChurnScore(round(float(risk), 4), tier, explain(row, float(risk), tier), float(value), float(m), float(b)))
+        return out
 
     def _fit_or_load(self, histories: dict[str, History]) -> ChurnModel:
         """Fit, or reuse the model fitted on exactly this history (cached under `home`): keeps startup short."""
         if self.home is None:
             return fit_churn_model(histories, as_of=self.as_of, config=self.config.churn)
-        key = hashlib.sha256(repr((sorted(histories.items()), self.as_of, self.config.churn)).encode()).hexdigest()[:20]
+        # The blend weight does not change the fit: a cached model serves every weight.
+        fit_config = replace(self.config.churn, model_weight=1.0)
+        key = hashlib.sha256(repr((sorted(histories.items()), self.as_of, fit_config)).encode()).hexdigest()[:20]
         path = profiles_dir(self.home) / f"churn-{key}.pkl"
         if path.exists():
             try:
                 with path.open("rb") as f:
-                    return pickle.load(f)
+                    model = pickle.load(f)
+                model.config = self.config.churn
+                return model
             except (OSError, pickle.UnpicklingError, EOFError, AttributeError):
                 path.unlink(missing_ok=True)  # stale or broken cache: refit below
         model = fit_churn_model(histories, as_of=self.as_of, config=self.config.churn)
@@ -216,9 +242,7 @@ class ProfileBook:
     def _rescore(self, user_id: str) -> None:
         history = self.states[user_id].history()
         if self.churn is not None and history.days:
-            cutoff = self.as_of.toordinal()
-            risk, tier, reasons = self.churn.score(history, cutoff)
-            self.scores[user_id] = (risk, tier, reasons, self.churn.clv(history, cutoff))
+            self.scores[user_id] = self._score([history])[0]
         self._views.pop(user_id, None)
 
     # -- reading --------------------------------------------------------------------------
@@ -231,13 +255,39 @@ class ProfileBook:
                               hint="use an id from customers.csv (e.g. C0001) or omit --user to chat as a guest")
         return self.states[user_id]
 
-    def view(self, user_id: str | None) -> CustomerView:
+    def view(self, user_id: str | None, churn_weight: float | None = None) -> CustomerView:
+        """The customer's view; `churn_weight` blends the churn risk with another classifier weight
+        (0 = BG/NBD only, 1 = classifier only; None = the configured one), e.g. for an experiment's variant.
+        Tier, segment and reasons follow the blended risk."""
         if user_id is None:
             return CustomerView(user_id=None, segment="guest", picks=self._picks((), ()))
+        if churn_weight is not None:
+            try:
+                churn_weight = check_weight(churn_weight, "churn_weight")
+            except ValueError as exc:
+                raise BadInput(str(exc), hint="pass a weight from 0 to 1, or None for the configured one") from None
+            if churn_weight == self.config.churn.model_weight:
+                churn_weight = None
         state = self._require(user_id)
-        if user_id not in self._views:
-            self._views[user_id] = self._build_view(user_id, state)
-        return self._views[user_id]
+        views = self._views.setdefault(user_id, {})
+        if churn_weight not in views:
+            views[churn_weight] = self._build_view(user_id, state, churn_weight)
+        return views[churn_weight]
+
+    def _churn_at(self, user_id: str, weight: float | None) -> tuple[float | None, str | None, tuple[str, ...], float | None]:
+        """(risk, tier, reasons, clv) at a blend weight; None = the configured blend computed in batch."""
+        score = self.scores.get(user_id)
+        if score is None:
+            return None, None, (), None
+        if weight is None:
+            return score.risk, score.tier, score.reasons, score.clv
+        risk = float(blend(score.model_risk, score.bgnbd_risk, weight))
+        tier = self.churn.config.tier(risk)
+        reasons = score.reasons
+        if tier != score.tier:  # the reasons mention the tier: rebuild them from this customer's features
+            row = self.churn.rows([self.states[user_id].history()], self.as_of.toordinal())[0]
+            reasons = explain(row, risk, tier)
+        return round(risk, 4), tier, reasons, score.clv
 
     def _top(self, counter: Counter, n: int) -> tuple[str, ...]:
         return tuple(k for k, w in counter.most_common(n) if w > 0)
@@ -249,7 +299,7 @@ class ProfileBook:
         picks = list(dict.fromkeys(pool[: self.config.picks] + popular))
         return tuple(picks[: self.config.picks])
 
-    def _build_view(self, user_id: str, state: CustomerState) -> CustomerView:
+    def _build_view(self, user_id: str, state: CustomerState, churn_weight: float | None = None) -> CustomerView:
         categories = self._top(state.categories, 3)
         brands = self._top(state.brands, 2)
         if not state.spend_by_day:
@@ -260,7 +310,7 @@ class ProfileBook:
         recency, tenure = today - days[-1], today - days[0]
         gaps = sorted(b - a for a, b in zip(days, days[1:]))
         usual_gap = gaps[len(gaps) // 2] if gaps else None
-        risk, tier, churn_reasons, clv = self.scores.get(user_id, (None, None, (), None))
+        risk, tier, churn_reasons, clv = self._churn_at(user_id, churn_weight)
         segment, reason = self._segment(len(days), recency, tenure, usual_gap, tier)
         prices = sorted(state.prices)
         band = (prices[len(prices) // 4], prices[(3 * len(prices)) // 4]) if prices else None
@@ -417,6 +467,11 @@ def save_profiles(book: ProfileBook, folder: Path) -> Path:
             view["picks"] = [p["id"] for p in view["picks"]]
             f.write(json.dumps(view) + "\n")
     return path
+
+
+def profile_config(settings) -> ProfileConfig:
+    """ProfileConfig from `Settings` (the churn blend weight comes from SHOPASSIST_PERSONALIZATION__CHURN_MODEL_WEIGHT)."""
+    return ProfileConfig(churn=ChurnConfig(model_weight=settings.personalization.churn_model_weight))
 
 
 def load_profile_book(store_dir: Path, catalog: dict[str, Product], *, home: Path | None = None,

@@ -90,6 +90,9 @@ class RetrievalSettings(BaseModel):
     use_bm25: bool = True
     # RRF damping constant and the weight of each ranked list; k=2 with keywords at 2x beat the
     # paper's k=60 / equal weights on Abt-Buy (model numbers are the strongest signal in a catalog).
+    # Kept after `shopassist evaluate fusion` (168-point grid, choose/confirm halves): its pick
+    # (k=1, weights 2:4, the same 2x ratio) gained only +0.0006 MRR@10 on the confirm half, 95 %
+    # interval [-0.005, +0.006] (docs/issue9_fusion_report.md).
     rrf_k: int = Field(2, ge=1)
     dense_weight: float = Field(1.0, ge=0.0)
     bm25_weight: float = Field(2.0, ge=0.0)
@@ -153,6 +156,15 @@ class ExperimentSettings(BaseModel):
     attribution_hours: float = Field(24.0, gt=0, le=24 * 30)
 
 
+class PersonalizationSettings(BaseModel):
+    # Churn risk = w * calibrated classifier probability + (1 - w) * BG/NBD P(no purchase in the
+    # horizon); 1 = classifier only, 0 = BG/NBD only. 0.8 was picked by `shopassist evaluate churn`
+    # on 2 of 5 CDNOW customer folds and confirmed on the other 3: same ROC AUC as the classifier
+    # alone (0.7706), Brier 0.1613 vs 0.1622 (docs/issue9_fusion_report.md). Keep equal to
+    # assistant/churn.py DEFAULT_MODEL_WEIGHT.
+    churn_model_weight: float = Field(0.8, ge=0.0, le=1.0)
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="SHOPASSIST_", env_nested_delimiter="__", extra="forbid"
@@ -169,6 +181,7 @@ class Settings(BaseSettings):
     retrieval: RetrievalSettings = RetrievalSettings()
     serve: ServeSettings = ServeSettings()
     experiments: ExperimentSettings = ExperimentSettings()
+    personalization: PersonalizationSettings = PersonalizationSettings()
 
     @field_validator("home", "store_dir", mode="after")
     @classmethod

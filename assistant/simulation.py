@@ -128,49 +128,64 @@ def simulate(run: Runner, record: Recorder, views: Mapping[str, CustomerView], c
     return result
 
 
-def plan_runner(deps, log, memo: dict | None = None) -> Runner:
-    """Runs the assistant's decisions for a turn (intent, retrieval, profile, experiments, prompt) and
-    records the turn, without generating the reply text: scripted shoppers react to the products and
-    the offer, never to the wording, and this is 30x faster than writing replies on a CPU.
+class _CachedIntents:
+    def __init__(self, detector) -> None:
+        self.detector, self.cache = detector, {}
 
-    Intent labels are cached per message text, and with `memo` whole decisions per (customer,
-    message, knob values): the stages are deterministic and simulations leave profiles unchanged,
-    so repeated simulations (benchmarks/experiments_power.py) pay for each decision once."""
-    from assistant.analytics import TurnRecord
-    from assistant.intent import SHOPPING_INTENTS
-    from assistant.pipeline import TurnPlan, plan_turn
-    from assistant.types import Turn
+    def classify(self, text: str):
+        if text not in self.cache:
+            self.cache[text] = self.detector.classify(text)
+        return self.cache[text]
 
-    intents: dict[str, object] = {}
-    detector = deps.intents
 
-    class CachedIntents:
-        def classify(self, text: str):
-            if text not in intents:
-                intents[text] = detector.classify(text)
-            return intents[text]
+class _CachedSearch:
+    """Search results per (query, k, customer): profiles do not change while shoppers are simulated."""
 
-    cached = replace(deps, intents=CachedIntents())
+    def __init__(self, retriever) -> None:
+        self.retriever, self.cache = retriever, {}
 
-    def decide(user_id: str, session_id: str, message: str):
-        plan = next(step for step in plan_turn(Turn(message, user_id=user_id, session_id=session_id), cached)
-                    if isinstance(step, TurnPlan))
-        return plan.intent, tuple(h.product.id for h in plan.hits), plan.offer, plan.view
+    @property
+    def catalog(self):
+        return self.retriever.catalog
 
-    def run(user_id: str, session_id: str | None, message: str) -> TurnResult:
+    def search(self, query: str, k: int, *, view: CustomerView | None = None):
+        key = (query, k, view.user_id if view else None)
+        if key not in self.cache:
+            self.cache[key] = self.retriever.search(query, k, view=view)
+        return self.cache[key]
+
+    def with_config(self, **changes):
+        return _CachedSearch(self.retriever.with_config(**changes))
+
+
+class PlanRunner:
+    """Runs the assistant's decisions for a turn (intent, retrieval, profile, experiment variants,
+    prompt) and records the turn in `log`, without writing the reply: scripted shoppers react to the
+    products and the offer, never to the wording, and a CPU writes replies 30x slower than it decides.
+
+    Intent labels are cached per message text and search results per (query, customer): both
+    stages are deterministic and simulated shoppers leave profiles unchanged, so repeated
+    simulations (benchmarks/experiments_power.py, which swaps `log` and `deps.experiments` between
+    runs) pay for each once."""
+
+    def __init__(self, deps, log) -> None:
+        self.deps, self.log = deps, log
+        self.cached = replace(deps, intents=_CachedIntents(deps.intents), retriever=_CachedSearch(deps.retriever))
+
+    def __call__(self, user_id: str, session_id: str | None, message: str) -> TurnResult:
+        from assistant.analytics import TurnRecord
+        from assistant.intent import SHOPPING_INTENTS
+        from assistant.pipeline import TurnPlan, plan_turn
+        from assistant.types import Turn
+
         session_id = session_id or uuid.uuid4().hex
-        treatment = deps.experiments.treatment(user_id, session_id)
-        if memo is None:
-            intent, products, offer, view = decide(user_id, session_id, message)
-        else:
-            key = (user_id, message, tuple(sorted((k, repr(v)) for k, v in treatment.changes.items())))
-            if key not in memo:
-                memo[key] = decide(user_id, session_id, message)
-            intent, products, offer, view = memo[key]
-        log.record_turn(TurnRecord(session_id=session_id, user_id=user_id, intent=intent.label,
-                                   confidence=intent.confidence, query=message, products=products,
-                                   shopping=intent.label in SHOPPING_INTENTS, offer=offer, segment=view.segment,
-                                   churn_tier=view.churn_tier, channel="simulation", experiments=treatment.variants))
-        return TurnResult(session_id, intent.label, products, offer)
-
-    return run
+        self.cached.experiments = self.deps.experiments  # follow the caller's current experiments
+        plan = next(step for step in plan_turn(Turn(message, user_id=user_id, session_id=session_id), self.cached)
+                    if isinstance(step, TurnPlan))
+        products = tuple(h.product.id for h in plan.hits)
+        self.log.record_turn(TurnRecord(
+            session_id=session_id, user_id=user_id, intent=plan.intent.label, confidence=plan.intent.confidence,
+            query=message, products=products, shopping=plan.intent.label in SHOPPING_INTENTS, offer=plan.offer,
+            segment=plan.view.segment, churn_tier=plan.view.churn_tier, channel="simulation",
+            experiments=plan.treatment.variants))
+        return TurnResult(session_id, plan.intent.label, products, plan.offer)

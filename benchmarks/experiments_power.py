@@ -1,6 +1,6 @@
 """Do experiment reports find a real effect and stay quiet without one? Repeated simulated A/B and A/A tests.
 
-    python -m benchmarks.experiments_power                 # 100 A/B + 100 A/A runs of 2,000 sessions
+    python -m benchmarks.experiments_power                 # 100 A/B + 100 A/A runs of 1,000 sessions
     python -m benchmarks.experiments_power --reps 10 --sessions 500   # a quick look
 
 Each run re-randomizes customers (the experiment's name changes, so does the hash) and lets
@@ -36,7 +36,7 @@ def experiment(name: str, *, same_offer: bool):
 def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--reps", type=int, default=100, help="runs of each kind (A/B and A/A)")
-    parser.add_argument("--sessions", type=int, default=2000, help="sessions per run")
+    parser.add_argument("--sessions", type=int, default=1000, help="sessions per run")
     parser.add_argument("--effect", type=float, default=0.15, help="extra order probability after the code offer")
     parser.add_argument("--plot", type=Path, default=ROOT / "docs" / "benchmarks" / "experiments_power.png")
     args = parser.parse_args(argv)
@@ -47,14 +47,14 @@ def main(argv: list[str] | None = None) -> dict:
     from assistant.experiment_report import report_experiment
     from assistant.pipeline import build_deps
     from assistant.settings import Settings
-    from assistant.simulation import ShopperModel, plan_runner, simulate
+    from assistant.simulation import PlanRunner, ShopperModel, simulate
 
     started = time.perf_counter()
     deps = build_deps(Settings(), progress=lambda m: print(f"· {m}", file=sys.stderr))
     catalog = deps.retriever.catalog
     views = {c: deps.profiles.view(c) for c in deps.profiles.customers}
-    memo: dict = {}  # decisions per (customer, message, knob values), shared by all runs
     shopper = ShopperModel(offer_effect=args.effect, effect_offer="code")
+    runner = PlanRunner(deps, None)
     outcomes = {"ab": [], "aa": []}
     diffs = {"ab": [], "aa": []}
     for rep in tqdm(range(args.reps), desc="A/B + A/A runs", unit="pair", file=sys.stderr):
@@ -62,7 +62,8 @@ def main(argv: list[str] | None = None) -> dict:
             name = f"{kind}-{rep}"
             deps.experiments = experiment(name, same_offer=kind == "aa")
             log = EventLog(create_engine("sqlite://"), b"benchmark-secret", known_customers=views, known_products=catalog)
-            simulate(plan_runner(deps, log, memo), log.record_many, views, catalog, shopper,
+            runner.log = log
+            simulate(runner, log.record_many, views, catalog, shopper,
                      sessions=args.sessions, seed=1000 * rep + (kind == "aa"))
             report = report_experiment(log, deps.experiments.get(name))
             treated = report.variants[1].metrics["order"]
@@ -73,7 +74,7 @@ def main(argv: list[str] | None = None) -> dict:
         "ab_detection_rate": sum(s for _, s in outcomes["ab"]) / args.reps,
         "aa_false_positive_rate": sum(p is not None and p < 0.05 for p, _ in outcomes["aa"]) / args.reps,
         "ab_mean_diff": round(sum(diffs["ab"]) / args.reps, 4), "aa_mean_diff": round(sum(diffs["aa"]) / args.reps, 4),
-        "decisions_computed": len(memo), "seconds": round(time.perf_counter() - started, 1),
+        "seconds": round(time.perf_counter() - started, 1),
     }
     plot(outcomes, args.plot, result)
     print(json.dumps(result))

@@ -1,16 +1,24 @@
-"""Retrieval evaluation: BM25, dense and hybrid on one query set, in one run.
+"""Retrieval evaluation: BM25, dense and hybrid on one query set, in one run; and the fusion grid.
 
     shopassist evaluate retrieval --catalog ../shared/datasets/abt_buy/abt.csv --queries QUERIES.csv
+    shopassist evaluate fusion --catalog ../shared/datasets/abt_buy/abt.csv --queries QUERIES.csv
     .venv/bin/python -m benchmarks.retrieval_abt_buy     # builds QUERIES.csv from Abt-Buy, then runs this
 
 QUERIES.csv has columns `query,relevant_id`. The catalog is ingested into a temporary store
 (nothing touches the user's index); the last line printed is one JSON object with recall@1,
 recall@10, MRR@10 and latency percentiles for the shipped method (hybrid) and per method.
+
+The fusion grid asks each method for its ranked candidates once per query, then fuses them in
+numpy for every (rrf_k, dense_weight, bm25_weight) point, reproducing `ProductSearch.search`
+exactly (same candidates, same normalise-and-round, same tie order). The queries are split in two
+halves by a seeded hash: the pick is made on one half, preferring a flat optimum, and checked
+against the current defaults on the other half with a paired bootstrap.
 """
 
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 import statistics
 import tempfile
@@ -18,6 +26,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from assistant.errors import BadInput
 from assistant.settings import Settings
@@ -104,19 +114,25 @@ def evaluate_method(retriever, queries: list[tuple[str, str]], k: int, *, desc: 
             "latency_ms_p95": round(percentile(latencies, 95), 2)}
 
 
+def _eval_retriever(settings: Settings, catalog: str | Path, home: Path, *, progress: bool):
+    """The catalog in an evaluation collection under `home`, both methods on, no personal or popularity nudge."""
+    from retrieval.search import build_retriever
+
+    temp = settings.model_copy(update={"home": Path(home), "retrieval": settings.retrieval.model_copy(
+        update={"catalog": Path(catalog), "collection": "evaluation"})})
+    # Personal and popularity nudges off: this measures matching words to products.
+    return build_retriever(temp, progress=progress, use_dense=True, use_bm25=True, profile_weight=0.0,
+                           popularity_weight=0.0)
+
+
 def evaluate_retrieval(settings: Settings, catalog: str | Path, queries_path: str | Path, *,
                        plot: Path | None = None, config: EvalConfig = EvalConfig(),
                        progress: bool = False) -> dict[str, Any]:
     """Ingest `catalog` into a temporary store and score each method on the queries."""
-    from retrieval.search import build_retriever
-
     queries = load_queries(queries_path)
     with tempfile.TemporaryDirectory(prefix="shopassist-eval-") as home:
-        temp = settings.model_copy(update={"home": Path(home), "retrieval": settings.retrieval.model_copy(
-            update={"catalog": Path(catalog), "collection": "evaluation"})})
         started = time.perf_counter()
-        # Personal and popularity nudges off: this measures matching words to products.
-        base = build_retriever(temp, progress=progress, profile_weight=0.0, popularity_weight=0.0)
+        base = _eval_retriever(settings, catalog, Path(home), progress=progress)
         ingest_s = time.perf_counter() - started
         missing = sum(1 for _, rid in queries if rid not in base.catalog)
         methods = {name: evaluate_method(base.with_config(**{"use_dense": True, "use_bm25": True, **METHODS[name]}),
@@ -157,3 +173,206 @@ def save_plot(methods: dict[str, dict[str, Any]], path: Path, *, k: int = 10) ->
 
 def dumps(result: dict[str, Any]) -> str:
     return json.dumps(result, sort_keys=False)
+
+
+# -- fusion grid ------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class FusionGridConfig:
+    rrf_k: tuple[int, ...] = (1, 2, 3, 5, 10, 20, 60)  # RRF damping constants tried
+    dense_weight: tuple[float, ...] = (0.5, 1.0, 1.5, 2.0)  # weights of the dense list tried
+    bm25_weight: tuple[float, ...] = (0.5, 1.0, 1.5, 2.0, 3.0, 4.0)  # weights of the keyword list tried
+    k: int = 10  # cut-off for recall@k and MRR@k (MRR@k is what the pick maximises)
+    seed: int = 9  # seeds the hash that splits the queries into a choose half and a confirm half
+    bootstrap: int = 2000  # paired bootstrap resamples of the confirm half
+
+    def __post_init__(self) -> None:
+        if not (self.rrf_k and self.dense_weight and self.bm25_weight):
+            raise ValueError("every grid axis needs at least one value")
+        if min(self.rrf_k) < 1 or min(self.dense_weight + self.bm25_weight) < 0:
+            raise ValueError("rrf_k values must be >= 1 and weights >= 0")
+        if max(self.dense_weight) == 0 and max(self.bm25_weight) == 0:
+            raise ValueError("the weights cannot all be 0")
+        if self.k < 1 or self.bootstrap < 1:
+            raise ValueError("k and bootstrap must be >= 1")
+
+    def points(self) -> np.ndarray:
+        """(rrf_k x dense_weight x bm25_weight, 3) grid points, bm25_weight varying fastest."""
+        axes = np.meshgrid(self.rrf_k, self.dense_weight, self.bm25_weight, indexing="ij")
+        return np.stack([a.ravel() for a in axes], axis=1).astype(float)
+
+
+def candidate_lists(retriever, query: str) -> dict[str, list[str]]:
+    """Each method's ranked candidate ids for one query, exactly as `ProductSearch.search` gathers them
+    before fusion (same constraints, filters, candidate count and similarity floor)."""
+    from retrieval.constraints import parse_constraints
+
+    c = parse_constraints(query, retriever.vocabulary)
+    if not c.text and not c.has_filters:
+        return {}
+    mask = retriever.filter_mask(c)
+    matching = int(mask.sum()) if mask is not None else len(retriever.ids)
+    if matching == 0:
+        return {}
+    if not c.text:  # filters only: best sellers, fused alone with weight 1
+        return {"popular": retriever._popular(mask, retriever.config.candidates)}
+    dense = retriever.store.dense_ids(c.text, min(retriever.config.candidates, matching), c.chroma_where())
+    lists = {"dense": [pid for pid, sim in dense if sim >= retriever.config.min_similarity and pid in retriever.position]}
+    keyword = retriever.keyword.search(c.text, retriever.config.candidates, mask=mask)
+    lists["bm25"] = [retriever.ids[h.index] for h in keyword]
+    return lists
+
+
+def fused_ranks(lists: dict[str, list[str]], relevant: str, points: np.ndarray) -> np.ndarray:
+    """(grid points,) rank of `relevant` after RRF at each (rrf_k, dense_weight, bm25_weight); 0 = absent.
+
+    Mirrors `reciprocal_rank_fusion` + `ProductSearch._rerank`: scores divided by the best, rounded
+    to 4 decimals, stable-sorted, so ties keep first-seen order (dense list first).
+    """
+    order = list(dict.fromkeys(pid for ids in lists.values() for pid in ids))  # (items,) first-seen order
+    if relevant not in order:
+        return np.zeros(len(points), dtype=int)
+    position = {pid: i for i, pid in enumerate(order)}
+    k = points[:, :1]  # (grid, 1)
+    weight = {"dense": points[:, 1:2], "bm25": points[:, 2:3]}
+    scores = np.zeros((len(points), len(order)))  # (grid, items)
+    for name, ids in lists.items():
+        ranks = np.arange(1, len(ids) + 1, dtype=float)
+        cols = [position[pid] for pid in ids]
+        scores[:, cols] += weight.get(name, np.ones_like(k)) / (k + ranks)
+    top = scores.max(axis=1, keepdims=True)
+    scores = np.round(scores / np.where(top > 0, top, 1.0), 4)
+    at = position[relevant]
+    mine = scores[:, at : at + 1]
+    return 1 + (scores > mine).sum(axis=1) + (scores[:, :at] == mine).sum(axis=1)
+
+
+def rank_metrics(ranks: np.ndarray, k: int) -> dict[str, float]:
+    """recall@1, recall@k, MRR@k from ranks (queries,) with 0 = not retrieved."""
+    found = (ranks >= 1) & (ranks <= k)
+    rr = np.where(found, 1.0 / np.maximum(ranks, 1), 0.0)
+    return {"n": int(len(ranks)), "recall_at_1": round(float((ranks == 1).mean()), 4),
+            f"recall_at_{k}": round(float(found.mean()), 4), f"mrr_at_{k}": round(float(rr.mean()), 4)}
+
+
+def _reciprocal(ranks: np.ndarray, k: int) -> np.ndarray:
+    return np.where((ranks >= 1) & (ranks <= k), 1.0 / np.maximum(ranks, 1), 0.0)
+
+
+def split_halves(queries: list[tuple[str, str]], seed: int) -> np.ndarray:
+    """(queries,) bool, True = choose half: a seeded hash of the query, stable across runs and machines."""
+    digest = lambda q, rid: hashlib.sha256(f"{seed}|{q}|{rid}".encode()).digest()[0]
+    return np.array([digest(q, rid) % 2 == 0 for q, rid in queries])
+
+
+def flat_objective(values: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """Mean of each grid point and its neighbours (one step along each axis, clipped at the edges):
+    a point wins only if the ground around it is high too, which travels better to new data."""
+    grid = values.reshape(shape)
+    padded = np.pad(grid, 1, mode="constant", constant_values=np.nan)
+    windows = np.lib.stride_tricks.sliding_window_view(padded, (3,) * grid.ndim)
+    return np.nanmean(windows.reshape(*shape, -1), axis=-1).ravel()
+
+
+def choose_fusion(ranks: np.ndarray, default_ranks: np.ndarray, choose: np.ndarray, config: FusionGridConfig,
+                  points: np.ndarray, default: np.ndarray) -> dict[str, Any]:
+    """Pick on the choose half (flat-optimum MRR@k), then test pick vs default on the confirm half."""
+    shape = (len(config.rrf_k), len(config.dense_weight), len(config.bm25_weight))
+    mrr = _reciprocal(ranks[choose], config.k).mean(axis=0)  # (grid,)
+    smooth = flat_objective(mrr, shape)
+    moved = ~np.all(np.isclose(points, default), axis=1)  # ties go to the current default
+    # Flattest high ground first, then the highest point on it, then no change.
+    best = int(np.lexsort((moved, -np.round(mrr, 6), -np.round(smooth, 6)))[0])
+    confirm = ~choose
+    gain = _reciprocal(ranks[confirm, best], config.k) - _reciprocal(default_ranks[confirm], config.k)  # (confirm,)
+    rng = np.random.default_rng(config.seed)
+    boot = gain[rng.integers(0, len(gain), size=(config.bootstrap, len(gain)))].mean(axis=1) if len(gain) else np.zeros(1)
+    low, high = np.percentile(boot, [2.5, 97.5])
+    choose_gain = float((_reciprocal(ranks[choose, best], config.k) - _reciprocal(default_ranks[choose], config.k)).mean())
+    holds = bool(low > 0 and choose_gain > 0)
+    return {"index": best, "mrr_choose": mrr, "smooth_choose": smooth, "holds": holds,
+            "confirm_gain": round(float(gain.mean()) if len(gain) else 0.0, 4),
+            "confirm_gain_ci95": [round(float(low), 4), round(float(high), 4)], "choose_gain": round(choose_gain, 4)}
+
+
+def evaluate_fusion(settings: Settings, catalog: str | Path, queries_path: str | Path, *,
+                    plot: Path | None = None, config: FusionGridConfig = FusionGridConfig(),
+                    index_home: Path | None = None, progress: bool = False) -> dict[str, Any]:
+    """Grid over rrf_k x dense_weight x bm25_weight on cached candidate lists; choose on one half,
+    confirm on the other. `index_home` keeps the evaluation index between runs (default: temporary)."""
+    from tqdm.auto import tqdm
+
+    queries = load_queries(queries_path)
+    with tempfile.TemporaryDirectory(prefix="shopassist-fusion-") as temp:
+        base = _eval_retriever(settings, catalog, index_home or Path(temp), progress=progress)
+        lists = [candidate_lists(base, q) for q, _ in tqdm(queries, desc="candidates", disable=not progress, unit="q")]
+    points = config.points()
+    r = settings.retrieval
+    default = np.array([[r.rrf_k, r.dense_weight, r.bm25_weight]], dtype=float)
+    ranks = np.stack([fused_ranks(ls, rid, points) for ls, (_, rid) in zip(lists, queries)])  # (queries, grid)
+    default_ranks = np.array([fused_ranks(ls, rid, default)[0] for ls, (_, rid) in zip(lists, queries)])
+    single = {name: np.array([ls.get(name, []).index(rid) + 1 if rid in ls.get(name, []) else 0
+                              for ls, (_, rid) in zip(lists, queries)]) for name in ("bm25", "dense")}
+    choose = split_halves(queries, config.seed)
+    pick = choose_fusion(ranks, default_ranks, choose, config, points, default[0])
+    best = pick["index"]
+    as_params = lambda p: {"rrf_k": int(p[0]), "dense_weight": float(p[1]), "bm25_weight": float(p[2])}
+    halves = {}
+    for name, rows in (("choose_half", choose), ("confirm_half", ~choose)):
+        halves[name] = {"best": rank_metrics(ranks[rows, best], config.k),
+                        "current_default": rank_metrics(default_ranks[rows], config.k),
+                        **{m: rank_metrics(single[m][rows], config.k) for m in single}}
+    halves["confirm_half"].update(gain_mrr=pick["confirm_gain"], gain_mrr_ci95=pick["confirm_gain_ci95"])
+    halves["choose_half"]["gain_mrr"] = pick["choose_gain"]
+    same = np.allclose(points[best], default[0])
+    decision = ("keep: the pick is the current default" if same else
+                "change: the pick beats the default on both halves, bootstrap CI above 0 on the confirm half" if pick["holds"]
+                else "keep: the pick's gain over the default does not hold on the confirm half")
+    result = {"best": {**as_params(points[best]), f"mrr_at_{config.k}_choose": round(float(pick["mrr_choose"][best]), 4),
+                       "neighbourhood_mrr_choose": round(float(pick["smooth_choose"][best]), 4)},
+              **halves, "current_default": as_params(default[0]), "decision": decision, "grid": int(len(points)),
+              "seed": config.seed, "candidates": base.config.candidates, "catalog_size": len(base.catalog),
+              "all_halves": {"best": rank_metrics(ranks[:, best], config.k),
+                             "current_default": rank_metrics(default_ranks, config.k)}}
+    if plot:
+        confirm_mrr = _reciprocal(ranks[~choose], config.k).mean(axis=0)
+        save_fusion_plot(config, pick["mrr_choose"], confirm_mrr, points[best], default[0], plot)
+        result["plot"] = str(plot)
+    return result
+
+
+def save_fusion_plot(config: FusionGridConfig, choose_mrr: np.ndarray, confirm_mrr: np.ndarray, best: np.ndarray,
+                     default: np.ndarray, path: Path) -> None:
+    """Heatmaps of MRR@k, rrf_k x bm25_weight, one column per dense_weight; rows = choose / confirm half."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    shape = (len(config.rrf_k), len(config.dense_weight), len(config.bm25_weight))
+    values = np.concatenate([choose_mrr, confirm_mrr])
+    vmin, vmax = float(np.percentile(values, 5)), float(values.max())
+    cols = len(config.dense_weight)
+    fig, axes = plt.subplots(2, cols, figsize=(2.4 * cols + 1.2, 6.6), dpi=120, squeeze=False, layout="constrained")
+    for row, (label, mrr) in enumerate((("choose half", choose_mrr), ("confirm half", confirm_mrr))):
+        grid = mrr.reshape(shape)
+        for j, dense in enumerate(config.dense_weight):
+            ax = axes[row][j]
+            image = ax.imshow(grid[:, j, :], vmin=vmin, vmax=vmax, cmap="viridis", aspect="auto")
+            for (i, b), v in np.ndenumerate(grid[:, j, :]):
+                ax.text(b, i, f"{v:.3f}"[1:], ha="center", va="center", fontsize=5, color="w" if v < (vmin + vmax) / 2 else "k")
+            for mark, point, colour in (("*", best, "red"), ("o", default, "white")):
+                if point[1] == dense and point[0] in config.rrf_k and point[2] in config.bm25_weight:
+                    ax.scatter(config.bm25_weight.index(point[2]), config.rrf_k.index(int(point[0])), marker=mark,
+                               s=90, facecolors="none" if mark == "o" else colour, edgecolors=colour, linewidths=1.2)
+            ax.set_xticks(range(len(config.bm25_weight)), [f"{w:g}" for w in config.bm25_weight], fontsize=6)
+            ax.set_yticks(range(len(config.rrf_k)), [str(v) for v in config.rrf_k], fontsize=6)
+            ax.set_title(f"{label}, dense weight {dense:g}", fontsize=7)
+            ax.set_xlabel("bm25_weight", fontsize=6)
+            if j == 0:
+                ax.set_ylabel("rrf_k", fontsize=6)
+    fig.colorbar(image, ax=axes, shrink=0.5, label=f"MRR@{config.k}")
+    fig.suptitle("RRF fusion grid (red star = pick on the choose half, white circle = current default)", fontsize=8)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path)
+    plt.close(fig)

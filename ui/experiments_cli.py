@@ -117,7 +117,7 @@ def simulate_command(name: str, path: Path | None, sessions: int, seed: int, eff
     """
     from assistant.experiment_report import report_experiment
     from assistant.pipeline import build_deps
-    from assistant.simulation import ShopperModel, TurnResult, plan_runner, simulate
+    from assistant.simulation import PlanRunner, ShopperModel, TurnResult, simulate
 
     settings = _settings(path)
     deps = build_deps(settings, progress=status)
@@ -142,7 +142,7 @@ def simulate_command(name: str, path: Path | None, sessions: int, seed: int, eff
                                       event.offer, event.reply_id)
             raise RuntimeError("the turn ended without a reply")
     else:
-        run = plan_runner(deps, log)
+        run = PlanRunner(deps, log)
     views = {c: deps.profiles.view(c) for c in deps.profiles.customers}
     shopper = ShopperModel(offer_effect=effect, effect_offer=effect_offer)
     result = simulate(run, log.record_many, views, catalog, shopper, sessions=sessions, seed=seed, progress=True)

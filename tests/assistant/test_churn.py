@@ -158,3 +158,66 @@ def test_evaluate_rejects_windows_in_the_wrong_order(tmp_path):
     frame, _ = load_transactions(path)
     with pytest.raises(BadInput):
         evaluate_churn(frame, calibration_end=date(2024, 9, 30), holdout_end=date(2024, 6, 30), out_dir=tmp_path)
+
+
+# -- blend of classifier and BG/NBD -------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def fitted():
+    histories, _ = synthetic_histories()
+    as_of = date(2024, 9, 1)
+    model = fit_churn_model(histories, as_of=as_of, config=ChurnConfig(horizon_days=60))
+    return model, model.rows([histories[c].until(as_of.toordinal()) for c in histories], as_of.toordinal())
+
+
+def test_blend_weight_0_is_bgnbd_1_is_the_classifier_and_half_is_halfway(fitted):
+    model, rows = fitted
+    classifier, bgnbd = model.parts(rows)
+    assert not np.allclose(classifier, bgnbd)
+    np.testing.assert_allclose(model.risks(rows, weight=0), rows[:, FEATURES.index("bgnbd_p_no_purchase")])
+    np.testing.assert_allclose(model.risks(rows, weight=1), model.classifier.predict_proba(rows)[:, 1])
+    np.testing.assert_allclose(model.risks(rows, weight=0.5), (classifier + bgnbd) / 2)
+    np.testing.assert_allclose(model.risks(rows), model.risks(rows, weight=model.config.model_weight))
+
+
+@pytest.mark.parametrize("weight", [-0.1, 1.5, float("nan"), "0.5", True])
+def test_bad_blend_weights_are_refused(fitted, weight):
+    with pytest.raises(ValueError, match="must be a number from 0 to 1"):
+        ChurnConfig(model_weight=weight)
+    with pytest.raises(ValueError, match="must be a number from 0 to 1"):
+        fitted[0].risks(fitted[1], weight=weight)
+
+
+@pytest.mark.parametrize("good", ["model", "bgnbd"])
+def test_blend_sweep_picks_the_informative_score_and_confirms_it(good):
+    from sklearn.model_selection import StratifiedKFold
+
+    from assistant.churn_eval import blend_sweep
+
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 2, 4000)
+    informative = np.clip(0.5 + 0.3 * (y - 0.5) + rng.normal(0, 0.15, len(y)), 0, 1)  # separates the classes
+    noise = rng.uniform(0, 1, len(y))
+    model, bgnbd = (informative, noise) if good == "model" else (noise, informative)
+    folds = list(StratifiedKFold(5, shuffle=True, random_state=0).split(y.reshape(-1, 1), y))
+    sweep = blend_sweep(y, model, bgnbd, folds, default=0.5)
+    assert [r["w"] for r in sweep["per_weight"]] == [round(0.1 * i, 1) for i in range(11)]
+    assert sweep["choose_folds"] == [0, 1] and sweep["confirm_folds"] == [2, 3, 4]
+    assert sweep["pick"] >= 0.8 if good == "model" else sweep["pick"] <= 0.2
+    assert sweep["decision"].startswith("change")
+    assert sweep["confirm"]["pick"]["roc_auc"] > sweep["confirm"]["current_default"]["roc_auc"]
+
+
+def test_evaluate_churn_reports_the_blend_sweep(tmp_path):
+    from ui.cli import cli
+
+    path = tmp_path / "tx.csv"
+    write_synthetic_csv(path)
+    out = tmp_path / "plots"
+    result = CliRunner().invoke(cli, ["evaluate", "churn", "--transactions", str(path), "--format", "csv",
+                                      "--calibration-end", "2024-06-30", "--holdout-end", "2024-09-30", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    blend = json.loads(result.stdout.strip().splitlines()[-1])["blend"]
+    assert len(blend["per_weight"]) == 11 and 0 <= blend["pick"] <= 1
+    assert all({"roc_auc", "brier"} == set(r["choose"]) == set(r["confirm"]) for r in blend["per_weight"])
+    assert (out / "churn_blend.png").read_bytes()[:4] == b"\x89PNG"

@@ -74,3 +74,27 @@ def test_history_reaches_the_prompt(retriever_settings):
     answer(Turn("thanks, bye", history=history), deps)
     roles = [m.role for m in generator.prompts[0].messages]
     assert roles == ["system", "user", "assistant", "user"]
+
+
+def test_an_experiment_variant_changes_the_turn_and_is_reported(retriever_settings):
+    from assistant.experiments import parse_experiments
+
+    deps, generator = make_deps(retriever_settings, "product_search")
+    at_risk = next(c for c in sorted(deps.profiles.customers) if deps.profiles.view(c).segment in ("at_risk", "lapsed"))
+    everyone_gets_code = parse_experiments({"experiment": [
+        {"name": "offer", "parameter": "retention_offer", "variant": [
+            {"name": "control", "traffic": 0.000001}, {"name": "code", "traffic": 0.999999, "value": "code"}]},
+        {"name": "prompt", "parameter": "system_prompt", "variant": [
+            {"name": "control", "traffic": 0.000001},
+            {"name": "terse", "traffic": 0.999999, "value": "You are the store's terse assistant. One sentence only."}]},
+        {"name": "ranking", "parameter": "fusion", "variant": [
+            {"name": "control", "traffic": 0.000001}, {"name": "dense", "traffic": 0.999999, "value": {"bm25_weight": 0}}]}]})
+    baseline = answer(Turn("waterproof jacket for hiking", user_id=at_risk), deps)
+    deps.experiments = everyone_gets_code
+    reply = answer(Turn("waterproof jacket for hiking", user_id=at_risk), deps)
+    assert baseline.experiments == {} and baseline.offer == "code_or_shipping"
+    assert reply.experiments == {"offer": "code", "prompt": "terse", "ranking": "dense"} and reply.offer == "code"
+    system = generator.prompts[-1].messages[0].content
+    assert system.startswith("You are the store's terse assistant.") and "WELCOME10" in system
+    assert "free express shipping" not in system.split("\n\n")[1]  # the guidance names the code only
+    assert deps.retriever_for(everyone_gets_code.treatment(at_risk, None)).config.bm25_weight == 0

@@ -11,7 +11,7 @@ import pytest
 
 from assistant.churn import FEATURES
 from assistant.errors import BadInput, UnknownUser
-from assistant.profile import ProfileBook, load_profile_book, profiles_dir, save_profiles
+from assistant.profile import ProfileBook, ProfileConfig, load_profile_book, profiles_dir, save_profiles
 from assistant.settings import DEMO_DIR
 from data.load import load_catalog, load_customers, load_orders
 from data.schema import Customer, OrderLine
@@ -157,3 +157,63 @@ def test_profile_update_is_fast(book):
         book.record_event({"type": "order", "user_id": user, "product_id": product, "quantity": 1, "price": 10.0})
         times.append(time.perf_counter() - start)
     assert sorted(times)[len(times) // 2] < 0.05  # generous bound for a busy CI machine; the benchmark reports p95
+
+
+# -- churn blend weight -----------------------------------------------------------------------
+
+def test_view_with_another_churn_weight_moves_risk_and_tier(demo_book):
+    """Both parts of the risk are kept per customer: any weight gives the blend, its tier and segment."""
+    tiers = demo_book.config.churn.tier
+    flips = [c for c, s in demo_book.scores.items() if tiers(s.model_risk) != tiers(s.bgnbd_risk)]
+    assert flips  # on the demo store the two models disagree on some customers' tier
+    user = flips[0]
+    score = demo_book.scores[user]
+    bgnbd, model, half = (demo_book.view(user, churn_weight=w) for w in (0, 1, 0.5))
+    assert bgnbd.churn_risk == round(score.bgnbd_risk, 4) and bgnbd.churn_tier == tiers(score.bgnbd_risk)
+    assert model.churn_risk == round(score.model_risk, 4) and model.churn_tier == tiers(score.model_risk)
+    assert half.churn_risk == pytest.approx((score.model_risk + score.bgnbd_risk) / 2, abs=1e-4)
+    assert bgnbd.churn_tier != model.churn_tier
+    for view in (bgnbd, model):  # a high tier makes an active customer at risk; reasons are rebuilt, not stale
+        assert (view.segment == "at_risk") >= (view.churn_tier == "high" and view.segment not in ("lapsed", "new"))
+        assert view.reasons
+    steady = next(c for c, s in demo_book.scores.items() if tiers(s.model_risk) == tiers(s.bgnbd_risk) == "low")
+    assert demo_book.view(steady, churn_weight=0).churn_tier == demo_book.view(steady, churn_weight=1).churn_tier == "low"
+    # The configured weight, given explicitly, is the same view as none.
+    assert demo_book.view(user, churn_weight=demo_book.config.churn.model_weight) == demo_book.view(user)
+
+
+@pytest.mark.parametrize("weight", [-0.01, 1.01, "0.5", True])
+def test_bad_churn_weights_are_refused(demo_book, weight):
+    with pytest.raises(BadInput, match="churn_weight must be a number from 0 to 1"):
+        demo_book.view("C0001", churn_weight=weight)
+
+
+def test_weighted_views_follow_new_orders(book):
+    user = next(c for c in book.customers if book.view(c).segment == "lapsed")
+    before = book.view(user, churn_weight=0)
+    book.record_event({"type": "order", "user_id": user, "product_id": next(iter(book.catalog)), "quantity": 1, "price": 20.0})
+    after = book.view(user, churn_weight=0)
+    assert after.churn_risk < before.churn_risk and after.days_since_last_order < before.days_since_last_order
+
+
+def test_churn_weight_setting_reaches_the_profiles(monkeypatch, catalog, isolated_home):
+    from pydantic import ValidationError
+
+    from assistant.profile import profile_config
+    from assistant.settings import Settings
+
+    assert Settings().personalization.churn_model_weight == ProfileConfig().churn.model_weight  # one default
+    monkeypatch.setenv("SHOPASSIST_PERSONALIZATION__CHURN_MODEL_WEIGHT", "0")
+    settings = Settings()
+    assert settings.personalization.churn_model_weight == 0.0
+    bgnbd_only = load_profile_book(DEMO_DIR, catalog, home=settings.home, config=profile_config(settings))
+    assert all(s.risk == round(s.bgnbd_risk, 4) for s in bgnbd_only.scores.values())
+    # Another weight reuses the cached fit (one model file) and only changes the blend.
+    monkeypatch.setenv("SHOPASSIST_PERSONALIZATION__CHURN_MODEL_WEIGHT", "1")
+    classifier_only = load_profile_book(DEMO_DIR, catalog, home=settings.home, config=profile_config(Settings()))
+    assert len(list(profiles_dir(settings.home).glob("churn-*.pkl"))) == 1
+    assert all(s.risk == round(s.model_risk, 4) for s in classifier_only.scores.values())
+    assert {c: s.model_risk for c, s in classifier_only.scores.items()} == {c: s.model_risk for c, s in bgnbd_only.scores.items()}
+    monkeypatch.setenv("SHOPASSIST_PERSONALIZATION__CHURN_MODEL_WEIGHT", "1.5")
+    with pytest.raises(ValidationError, match="churn_model_weight"):
+        Settings()

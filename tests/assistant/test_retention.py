@@ -35,7 +35,8 @@ def test_outreach_is_ranked_grounded_and_within_policy(book):
         for product_id in row.products.split("|"):
             product = book.catalog[product_id]
             assert product.stock > 0 and product.title in row.message and f"${product.price:.2f}" in row.message
-            assert product.category in book.view(row.customer_id).top_categories
+            liked = book.view(row.customer_id).top_categories
+            assert product.category in liked or not liked  # no favourites (e.g. everything returned): best sellers
 
 
 def test_sort_by_value_and_no_offer_without_policy(book):
