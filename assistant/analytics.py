@@ -313,23 +313,24 @@ class EventLog:
     # reading -----------------------------------------------------------------------------------
     def session_outcomes(self, experiment: str) -> list[SessionOutcome]:
         """Per exposed session: its variant and whether a click, add-to-cart, order, handoff followed."""
-        from sqlalchemy import select
+        from sqlalchemy import case, func, select
 
         e, x = self.events_t, self.exposures_t
-        query = (select(x.c.session_id, x.c.customer, x.c.variant, e.c.type, e.c.handoff, e.c.value)
+
+        def any_of(kind: str):
+            return func.max(case((e.c.type == kind, 1), else_=0))
+
+        def ratings(sign: int):
+            return func.sum(case(((e.c.type == "rating") & ((e.c.value * sign) > 0), 1), else_=0))
+
+        query = (select(x.c.session_id, x.c.customer, x.c.variant, any_of("click"), any_of("add_to_cart"),
+                        any_of("order"), func.max(case((e.c.handoff.is_(True), 1), else_=0)), ratings(1), ratings(-1))
                  .select_from(x.outerjoin(e, (e.c.session_id == x.c.session_id) & (e.c.ts >= x.c.ts)))
-                 .where(x.c.experiment == experiment))
-        acc: dict[str, dict] = {}
+                 .where(x.c.experiment == experiment).group_by(x.c.session_id, x.c.customer, x.c.variant))
         with self.engine.connect() as conn:
-            for session_id, customer, variant, kind, handoff, value in conn.execute(query):
-                s = acc.setdefault(session_id, {"unit": customer or session_id, "variant": variant, "types": set(),
-                                                "handoff": False, "ratings": []})
-                s["types"].add(kind)
-                s["handoff"] |= bool(handoff)
-                if kind == "rating" and value is not None:
-                    s["ratings"].append(int(value))
-        return [SessionOutcome(sid, s["unit"], s["variant"], "click" in s["types"], "add_to_cart" in s["types"],
-                               "order" in s["types"], s["handoff"], tuple(s["ratings"])) for sid, s in acc.items()]
+            return [SessionOutcome(sid, customer or sid, variant, bool(click), bool(cart), bool(order), bool(handoff),
+                                   (1,) * int(ups or 0) + (-1,) * int(downs or 0))
+                    for sid, customer, variant, click, cart, order, handoff, ups, downs in conn.execute(query)]
 
     def count(self, kind: str | None = None) -> int:
         from sqlalchemy import func, select

@@ -137,9 +137,17 @@ def detectable_change(rate: float, sessions: int, alpha: float) -> float | None:
     return upper - rate
 
 
-def report_experiment(log: EventLog, experiment: Experiment) -> ExperimentReport:
-    from statsmodels.stats.multitest import multipletests
+def holm(p_values: list[float], alpha: float) -> tuple[list[bool], list[float]]:
+    """Holm's step-down correction (statsmodels' multipletests forces a gc.collect(), ~0.4 s in a server)."""
+    order = sorted(range(len(p_values)), key=p_values.__getitem__)
+    adjusted, running = [0.0] * len(p_values), 0.0
+    for rank, i in enumerate(order):
+        running = max(running, min(1.0, (len(p_values) - rank) * p_values[i]))
+        adjusted[i] = running
+    return [p < alpha for p in adjusted], adjusted
 
+
+def report_experiment(log: EventLog, experiment: Experiment) -> ExperimentReport:
     outcomes = log.session_outcomes(experiment.name)
     by_variant = {v.name: [o for o in outcomes if o.variant == v.name] for v in experiment.variants}
     control = experiment.control.name
@@ -161,7 +169,7 @@ def report_experiment(log: EventLog, experiment: Experiment) -> ExperimentReport
                                                  p < experiment.alpha)
     if primary_p:  # Holm across the variants compared with the control, on the primary metric only
         names = list(primary_p)
-        reject, adjusted, _, _ = multipletests([primary_p[n] for n in names], alpha=experiment.alpha, method="holm")
+        reject, adjusted = holm([primary_p[n] for n in names], experiment.alpha)
         for name, significant, p in zip(names, reject, adjusted):
             m = results[name][experiment.metric]
             results[name][experiment.metric] = MetricResult(m.successes, m.trials, m.rate, m.ci, m.diff, m.diff_ci,

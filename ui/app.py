@@ -77,7 +77,7 @@ def create_app(settings: Settings | None = None, deps: Deps | None = None) -> Fa
     from fastapi.middleware.cors import CORSMiddleware
 
     from ui.chat import build_chat_page
-    from ui.routes import catalog, chat, users, widget
+    from ui.routes import admin, catalog, chat, users, widget
 
     install_log_redaction()
     settings = settings or get_settings()
@@ -89,7 +89,7 @@ def create_app(settings: Settings | None = None, deps: Deps | None = None) -> Fa
                               "ShopAssist extras (intent, products, handoff) in the `shopassist` field.")
     app.state.shopassist = state
     add_error_handlers(app)
-    for router in (chat.router, catalog.router, users.router, widget.router):
+    for router in (chat.router, catalog.router, users.router, widget.router, admin.router):
         app.include_router(router)
 
     @app.get("/healthz", tags=["ops"])

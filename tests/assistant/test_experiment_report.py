@@ -75,3 +75,10 @@ def test_the_plot_is_written(tmp_path):
     report = report_experiment(fill({"control": (60, 6), "code": (60, 12)}), EXPERIMENT)
     plot_report(report, tmp_path / "r.png")
     assert (tmp_path / "r.png").stat().st_size > 5000
+
+
+def test_holm_matches_the_textbook_step_down():
+    from assistant.experiment_report import holm
+
+    reject, adjusted = holm([0.01, 0.04, 0.03], 0.05)
+    assert adjusted == pytest.approx([0.03, 0.06, 0.06]) and reject == [True, False, False]
