@@ -5,20 +5,29 @@ arithmetic, and Hugging Face's per-token Python (cache objects, logits processor
 costs more than that. This module runs the same maths with the fewest possible kernel calls:
 fused q/k/v and gate/up projections, one `rms_norm` and one SDPA call per block, a KV cache
 written in place. Weights come from the already loaded (and LoRA-merged) model, so an adapter
-is served at no extra cost. Optionally the linear weights are stored as int8 with one scale
-per output row (weight-only quantization; activations stay in the compute dtype), which
-halves the bytes read per token against bf16.
+is served at no extra cost.
+
+On a CPU, decoding one token is bound by the bytes of weights read, so the linear weights can be
+stored quantized (weight-only; activations stay in the compute dtype): "int8" with one scale per
+output row, or "int4" in blocks of 32 with a scale and offset each, the very grid of the
+packaged GGUF's Q4_1 tensors, so the base model's weights convert without loss. A LoRA delta is
+about a hundredth of one int4 step (and a tenth of an int8 step), so quantizing merged weights
+would round the adapter away: with `adapter=`, the adapter is taken back out of the weights
+before quantizing and applied beside them as its low-rank product, in the compute dtype.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Literal
 
 import torch
 import torch.nn.functional as F
 
-WeightFormat = Literal["same", "int8"]
+WeightFormat = Literal["same", "int8", "int4"]
+INT4_GROUP = 32  # weights per int4 block: Q4_1's block size
 
 
 @dataclass
@@ -53,28 +62,98 @@ class LlamaShape:
 
 
 class Linear:
-    """y = x @ W.T with W dense (compute dtype) or int8 + per-row scales."""
+    """y = x @ W.T (+ x @ A.T @ B.T) with W dense, int8 per row, or int4 per block of 32."""
 
-    def __init__(self, weight: torch.Tensor, dtype: torch.dtype, fmt: WeightFormat) -> None:
+    def __init__(self, weight: torch.Tensor, dtype: torch.dtype, fmt: WeightFormat,
+                 low_rank: tuple[torch.Tensor, torch.Tensor] | None = None) -> None:
         weight = weight.detach()
-        self.int8 = fmt == "int8" and weight.device.type == "cpu"
-        if self.int8:
-            w = weight.float()
+        out_features, self.in_features = weight.shape
+        if fmt == "int4" and (self.in_features % INT4_GROUP or out_features % 8 or weight.device.type != "cpu"):
+            fmt = "int8"  # the int4 kernel needs whole blocks; int8 takes any shape
+        self.fmt = fmt if weight.device.type == "cpu" else "same"
+        w = weight.float()
+        if self.fmt == "int8":
             scale = w.abs().amax(1).clamp(min=1e-8) / 127.0  # (out,)
             self.weight = torch.round(w / scale[:, None]).clamp(-127, 127).to(torch.int8).contiguous()
             self.scale = scale.to(dtype)
+        elif self.fmt == "int4":
+            blocks = w.reshape(out_features, -1, INT4_GROUP)
+            low, high = blocks.amin(-1), blocks.amax(-1)
+            step = ((high - low) / 15).clamp(min=1e-8)
+            q = torch.round((blocks - low[..., None]) / step[..., None]).clamp(0, 15).to(torch.int32)
+            self.weight = torch.ops.aten._convert_weight_to_int4pack_for_cpu(q.reshape(out_features, -1), 1)
+            # The kernel de-quantizes as (q - 8) * scale + zero, so zero = low + 8 * step.
+            self.scale = torch.stack([step.t(), (low + 8 * step).t()], -1).to(dtype).contiguous()
         else:
             self.weight = weight.to(dtype).contiguous()
+        self.low_rank = None if low_rank is None else (low_rank[0].t().to(dtype).contiguous(),
+                                                       low_rank[1].t().to(dtype).contiguous())
 
     def __call__(self, x: torch.Tensor) -> torch.Tensor:
-        if not self.int8:
-            return F.linear(x, self.weight)
-        flat = x.reshape(-1, x.shape[-1])
-        return torch._weight_int8pack_mm(flat, self.weight, self.scale).reshape(*x.shape[:-1], -1)
+        if self.fmt == "same":
+            y = F.linear(x, self.weight)
+        else:
+            flat = x.reshape(-1, self.in_features)
+            if self.fmt == "int8":
+                y = torch._weight_int8pack_mm(flat, self.weight, self.scale)
+            else:
+                y = torch.ops.aten._weight_int4pack_mm_for_cpu(flat, self.weight, INT4_GROUP, self.scale)
+            y = y.reshape(*x.shape[:-1], -1)
+        if self.low_rank is not None:
+            y = y + (x @ self.low_rank[0]) @ self.low_rank[1]
+        return y
 
     def dense(self) -> torch.Tensor:
-        """The effective weight (de-quantized), for checks."""
-        return self.weight.to(self.scale.dtype) * self.scale[:, None] if self.int8 else self.weight
+        """The effective weight (de-quantized, adapter included), for checks."""
+        if self.fmt == "int8":
+            w = self.weight.float() * self.scale.float()[:, None]
+        elif self.fmt == "int4":
+            eye = torch.eye(self.in_features, dtype=self.scale.dtype)
+            w = torch.ops.aten._weight_int4pack_mm_for_cpu(eye, self.weight, INT4_GROUP, self.scale).t().float()
+        else:
+            w = self.weight.float()
+        if self.low_rank is not None:
+            w = w + (self.low_rank[0].float() @ self.low_rank[1].float()).t()
+        return w
+
+
+def load_lora(adapter: Path) -> tuple[dict[str, tuple[torch.Tensor, torch.Tensor]], float]:
+    """LoRA factors by module path ("layers.3.self_attn.q_proj" -> (A, B)) and the scaling alpha / r."""
+    from safetensors.torch import load_file
+
+    config = json.loads((adapter / "adapter_config.json").read_text())
+    rank = config["r"]
+    scaling = config["lora_alpha"] / (rank ** 0.5 if config.get("use_rslora") else rank)
+    tensors = load_file(str(adapter / "adapter_model.safetensors"))
+    factors: dict[str, tuple[torch.Tensor, torch.Tensor]] = {}
+    for name, a in tensors.items():
+        if ".lora_A." in name:
+            module = name.split("model.layers.", 1)[-1].split(".lora_A.")[0]
+            factors["layers." + module] = (a.float(), tensors[name.replace(".lora_A.", ".lora_B.")].float())
+    return factors, scaling
+
+
+def unmerge(weights: list[torch.Tensor], names: list[str], factors: dict, scaling: float
+            ) -> tuple[torch.Tensor, tuple[torch.Tensor, torch.Tensor] | None]:
+    """Base weight (merged minus the adapter's delta) of a fused projection and its low-rank path.
+
+    Fused rows (q;k;v or gate;up) share the input, so their A factors stack and their B factors form
+    a block-diagonal matrix: one low-rank product serves the whole fused projection."""
+    parts = [factors.get(n) for n in names]
+    fused = torch.cat([w.detach().float() for w in weights])
+    if not any(parts):
+        return fused, None
+    rank = next(p for p in parts if p)[0].shape[0]
+    a_all = torch.zeros(rank * len(names), fused.shape[1])
+    b_all = torch.zeros(fused.shape[0], rank * len(names))
+    row = 0
+    for i, (w, part) in enumerate(zip(weights, parts)):
+        if part:
+            a, b = part
+            a_all[i * rank:(i + 1) * rank] = a
+            b_all[row:row + w.shape[0], i * rank:(i + 1) * rank] = b * scaling
+        row += w.shape[0]
+    return fused - b_all @ a_all, (a_all, b_all)
 
 
 @dataclass
@@ -112,7 +191,8 @@ class KVCache:
 class FastLlama:
     """The Llama decoder as plain tensor calls over a `KVCache`."""
 
-    def __init__(self, model: Any, *, dtype: torch.dtype | None = None, weights: WeightFormat = "same") -> None:
+    def __init__(self, model: Any, *, dtype: torch.dtype | None = None, weights: WeightFormat = "same",
+                 adapter: Path | None = None) -> None:
         if hasattr(model, "merge_and_unload"):  # an unmerged peft wrapper: fold the adapter in first
             model = model.merge_and_unload()
         if getattr(model.config, "model_type", "") not in {"llama", "smollm3"} or getattr(model.config, "attention_bias", False):
@@ -121,22 +201,30 @@ class FastLlama:
         head = model.lm_head.weight
         self.device = head.device.type
         self.dtype = dtype or head.dtype
-        fmt: WeightFormat = weights if self.device == "cpu" else "same"  # int8 kernels here are CPU ones
+        fmt: WeightFormat = weights if self.device == "cpu" else "same"  # the quantized kernels are CPU ones
+        factors, scaling = load_lora(adapter) if adapter is not None and fmt != "same" else ({}, 1.0)
         body = model.model
+
+        def linear(layer: int, modules: list[tuple[str, Any]]) -> Linear:
+            names = [f"layers.{layer}.{name}" for name, _ in modules]
+            base, low_rank = unmerge([m.weight for _, m in modules], names, factors, scaling)
+            return Linear(base, self.dtype, fmt, low_rank)
+
         self.embed = body.embed_tokens.weight.detach().to(self.dtype)
         self.blocks = []
-        for layer in body.layers:
+        for i, layer in enumerate(body.layers):
             a, m = layer.self_attn, layer.mlp
             self.blocks.append(Block(
                 attn_norm=layer.input_layernorm.weight.detach().to(self.dtype),
-                qkv=Linear(torch.cat([a.q_proj.weight, a.k_proj.weight, a.v_proj.weight]), self.dtype, fmt),
-                out=Linear(a.o_proj.weight, self.dtype, fmt),
+                qkv=linear(i, [("self_attn.q_proj", a.q_proj), ("self_attn.k_proj", a.k_proj), ("self_attn.v_proj", a.v_proj)]),
+                out=linear(i, [("self_attn.o_proj", a.o_proj)]),
                 mlp_norm=layer.post_attention_layernorm.weight.detach().to(self.dtype),
-                gate_up=Linear(torch.cat([m.gate_proj.weight, m.up_proj.weight]), self.dtype, fmt),
-                down=Linear(m.down_proj.weight, self.dtype, fmt),
+                gate_up=linear(i, [("mlp.gate_proj", m.gate_proj), ("mlp.up_proj", m.up_proj)]),
+                down=linear(i, [("mlp.down_proj", m.down_proj)]),
             ))
         self.norm = body.norm.weight.detach().to(self.dtype)
-        self.lm_head = Linear(head, self.dtype, fmt)
+        # The tied embedding / output matrix is Q8_0 in the GGUF: int4 would lose precision, int8 keeps it.
+        self.lm_head = Linear(head, self.dtype, "int8" if fmt == "int4" else fmt)
         inv_freq = 1.0 / shape.rope_theta ** (torch.arange(0, shape.head_dim, 2, dtype=torch.float32) / shape.head_dim)
         angles = torch.outer(torch.arange(shape.context, dtype=torch.float32), inv_freq)
         angles = torch.cat([angles, angles], -1).to(head.device)  # (context, head_dim), HF's layout

@@ -60,7 +60,8 @@ def build_engine(loaded: LoadedModel, settings: ModelSettings):
     from assistant.engine import Engine, EngineConfig
     from assistant.engine_model import FastLlama
 
-    fast = FastLlama(loaded.model, dtype=engine_dtype(loaded, settings), weights=settings.engine_weights)
+    fast = FastLlama(loaded.model, dtype=engine_dtype(loaded, settings), weights=settings.engine_weights,
+                     adapter=loaded.adapter)
     config = EngineConfig(slots=settings.batch_slots, max_context=settings.max_context,
                           prefill_chunk=settings.prefill_chunk, prefix_entries=settings.prefix_cache_entries)
     return Engine(fast, eos_ids=eos_ids(loaded), config=config)

@@ -55,9 +55,10 @@ class ModelSettings(BaseModel):
     engine: Literal["fast", "hf"] = "fast"
     # Compute dtype of the fast engine: "auto" = bfloat16 (CUDA, or a CPU with native bf16), else float32.
     engine_dtype: Literal["auto", "float32", "bfloat16"] = "auto"
-    # Linear weights of the fast engine: "same" = the compute dtype; "int8" = int8 with a scale per
-    # row (CPU only; fewer bytes read per token).
-    engine_weights: Literal["same", "int8"] = "same"
+    # Linear weights of the fast engine on a CPU: "same" = the compute dtype; "int8" = int8 with a
+    # scale per row; "int4" = blocks of 32 with scale and offset (the GGUF's own Q4_1 grid, so the
+    # base weights are exact). Quantized weights keep a LoRA adapter beside them, unrounded.
+    engine_weights: Literal["same", "int8", "int4"] = "same"
     # Chat sessions decoded together in one batch; more wait for a free slot.
     batch_slots: int = Field(8, ge=1, le=256)
     # KV-cache positions per session (capped at the model's context, 8192 for SmolLM2); longer

@@ -194,7 +194,7 @@ def build(config: BenchConfig, *, prefix_entries: int = 0):
     torch.set_num_threads(config.threads)
     settings = Settings(model={"device": "cpu", "engine_dtype": config.dtype, "engine_weights": config.weights})
     loaded = load_chat_model(settings)
-    fast = FastLlama(loaded.model, dtype=engine_dtype(loaded, settings.model), weights=config.weights)
+    fast = FastLlama(loaded.model, dtype=engine_dtype(loaded, settings.model), weights=config.weights, adapter=loaded.adapter)
     slots = max(config.sessions)
     engine = Engine(fast, eos_ids=set(), config=EngineConfig(slots=slots, prefix_entries=prefix_entries,
                                                              max_context=max(config.prompt_tokens) * 2 + config.new_tokens + 64))
@@ -329,7 +329,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--quick", action="store_true", help="one 300-token prompt, 1 and 4 sessions, 64 new tokens")
     parser.add_argument("--threads", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--dtype", default="auto", choices=["auto", "float32", "bfloat16"])
-    parser.add_argument("--weights", default="same", choices=["same", "int8"])
+    parser.add_argument("--weights", default="same", choices=["same", "int8", "int4"])
     parser.add_argument("--intents", type=int, default=None, metavar="N", help="measure intent accuracy on N rows (0 = all) instead")
     parser.add_argument("--data", type=Path, default=REPO.parent / "shared" / "datasets" / "intents_dev_real.csv")
     parser.add_argument("--plot", type=Path, default=BenchConfig.plot)

@@ -150,3 +150,56 @@ def test_bf16_and_int8_weights_stay_close_to_float32(tiny_llama, weights):
     agreement = (reference.argmax(-1) == approx.argmax(-1)).float().mean().item()
     # a random model has many near-ties; the real quality check is intent accuracy (docs/benchmarks.md, Inference speed)
     assert agreement > 0.7 and (reference - approx).abs().mean() < 0.1 * reference.abs().mean()
+
+
+def on_q4_grid(weight: torch.Tensor) -> torch.Tensor:
+    """The weight snapped to a Q4_1-style grid: per block of 32, 16 levels from the block's minimum."""
+    blocks = weight.reshape(weight.shape[0], -1, 32)
+    step = 2.0 ** torch.round(torch.log2((blocks.amax(-1) - blocks.amin(-1)) / 15))  # exact in bf16
+    low = torch.round(blocks.amin(-1) / step) * step
+    q = torch.round((blocks - low[..., None]) / step[..., None]).clamp(0, 15)
+    q[..., 0], q[..., -1] = 0, 15  # like Q4_1, every block spans its 16 levels
+    return (q * step[..., None] + low[..., None]).reshape(weight.shape)
+
+
+def test_int4_reproduces_q4_grid_weights_exactly():
+    from assistant.engine_model import Linear
+
+    weight = on_q4_grid(torch.randn(64, 96))
+    assert torch.equal(Linear(weight, torch.bfloat16, "int4").dense(), weight)
+
+
+def test_a_small_adapter_survives_int4_weights(tiny_llama, tmp_path):
+    """A LoRA delta far below one int4 step would be rounded away if merged before quantizing."""
+    import copy
+
+    from peft import LoraConfig, get_peft_model
+
+    from assistant.engine_model import FastLlama
+
+    base = copy.deepcopy(tiny_llama)
+    with torch.no_grad():
+        for layer in base.model.layers:
+            for module in (*[getattr(layer.self_attn, n) for n in ("q_proj", "k_proj", "v_proj", "o_proj")],
+                           *[getattr(layer.mlp, n) for n in ("gate_proj", "up_proj", "down_proj")]):
+                module.weight.copy_(on_q4_grid(module.weight))
+    torch.manual_seed(2)
+    peft_model = get_peft_model(base, LoraConfig(r=4, lora_alpha=8, target_modules=["q_proj", "v_proj", "up_proj"],
+                                                 init_lora_weights=False))
+    with torch.no_grad():
+        for name, parameter in peft_model.named_parameters():
+            if "lora_B" in name:
+                parameter.mul_(0.02)  # like a trained adapter: small next to the weights
+    peft_model.save_pretrained(tmp_path / "adapter")
+    merged = peft_model.merge_and_unload().eval()
+    ids = torch.tensor([prompt(21, 24)])
+    positions = torch.arange(24)[None]
+    mask = (torch.arange(24) <= positions[..., None]).unsqueeze(1)
+
+    def logits(fast):
+        return fast.forward(ids, positions, fast.new_cache(1, 32), slots=slice(0, 1), mask=mask, kv_len=24, last_only=False)
+
+    reference = logits(FastLlama(merged, dtype=torch.float32))
+    kept = logits(FastLlama(merged, dtype=torch.float32, weights="int4", adapter=tmp_path / "adapter"))
+    rounded = logits(FastLlama(merged, dtype=torch.float32, weights="int4"))
+    assert (kept - reference).abs().max() < 0.2 * (rounded - reference).abs().max()
