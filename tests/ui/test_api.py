@@ -157,3 +157,24 @@ def test_export_then_forget_a_customer(client, deps):
                                                          "analytics_events_deleted": 1}
     assert client.get("/v1/users/C0006/profile").status_code == 404
     assert client.get("/v1/users/C0006/history").json()["sessions"] == []
+
+
+def test_event_batches_keep_the_good_events_and_list_the_bad_ones(client):
+    before = client.get("/v1/users/C0002/profile").json()["orders"]
+    session = client.post("/v1/chat/completions", json={"model": "shopassist", "user": "C0002",
+                                                         "messages": [{"role": "user", "content": "rain jacket"}]}).json()
+    session_id = session["shopassist"]["session_id"]
+    response = client.post("/v1/events/batch", json={"events": [
+        {"type": "click", "session_id": session_id, "product_id": "J1"},
+        {"type": "order", "user_id": "C0002", "product_id": "J1", "price": 89.0, "session_id": session_id},
+        {"type": "click", "session_id": session_id, "product_id": "NOPE"},
+        {"type": "teleport", "session_id": session_id},
+        {"type": "order", "user_id": "C9999", "product_id": "J1"},
+        {"type": "rating", "session_id": session_id, "reply_id": session["shopassist"]["reply_id"], "value": 1},
+    ]})
+    assert response.status_code == 202
+    body = response.json()
+    assert body["accepted"] == 3 and [r["index"] for r in body["rejected"]] == [2, 3, 4]
+    assert "unknown product_id" in body["rejected"][0]["reason"] and "unknown customer" in body["rejected"][2]["reason"]
+    assert client.get("/v1/users/C0002/profile").json()["orders"] == before + 1
+    assert client.post("/v1/events/batch", json={"events": []}).status_code == 422

@@ -44,8 +44,8 @@ def analytics_event(event: EventCreate) -> dict | None:
     return data
 
 
-def apply_event(event: EventCreate, state) -> ProfilePublic | None:
-    """Check, update the profile, then record: a rejected event changes nothing."""
+def apply_event(event: EventCreate, state) -> tuple[ProfilePublic | None, dict | None]:
+    """Check, then update the profile; returns the analytics row still to record (a rejected event changes nothing)."""
     profiles = state.deps.profiles
     if event.user_id is not None and event.user_id not in profiles:
         raise UnknownUser(f"unknown customer id {event.user_id!r}", hint="use an id from customers.csv (e.g. C0001)")
@@ -61,15 +61,16 @@ def apply_event(event: EventCreate, state) -> ProfilePublic | None:
         if not hasattr(profiles, "record_event"):
             raise NotSupported("this build cannot record events yet", hint="update ShopAssist")
         view = profiles.record_event(event.model_dump(exclude_none=True, include={"type", "user_id", "product_id", "quantity", "price", "timestamp"}))
-    if record is not None:
-        state.analytics.record_many([record])
-    return profile_public(view) if view is not None else None
+    return (profile_public(view) if view is not None else None), record
 
 
 @router.post("/events", response_model=EventResponse, status_code=202)
 def record_event(event: EventCreate, state: StateDep, _key: ApiKeyDep) -> EventResponse:
     """One event: a card click, add-to-cart, order, thumbs up/down (rating), product view or return."""
-    return EventResponse(profile=apply_event(event, state))
+    profile, record = apply_event(event, state)
+    if record is not None:
+        state.analytics.record_many([record])
+    return EventResponse(profile=profile)
 
 
 @router.post("/events/batch", response_model=EventBatchResponse, status_code=202)
@@ -78,18 +79,16 @@ def record_events(batch: EventBatch, state: StateDep, _key: ApiKeyDep) -> EventB
     rejected, analytics = [], []
     for index, raw in enumerate(batch.events):
         try:
-            event = EventCreate.model_validate(raw)
-            if event.type in PROFILE_EVENTS:
-                apply_event(event, state)  # profile updates go one by one, each checked first
-            else:
-                analytics.append((index, analytics_event(event)))
+            _, record = apply_event(EventCreate.model_validate(raw), state)  # checked, profile updated
+            if record is not None:
+                analytics.append((index, record))
         except ValidationError as exc:
             first = exc.errors()[0]
             rejected.append(RejectedEvent(index=index, reason=f"{'.'.join(map(str, first['loc']))}: {first['msg']}"))
         except ShopAssistError as exc:
             rejected.append(RejectedEvent(index=index, reason=exc.message))
     accepted = len(batch.events) - len(rejected) - len(analytics)
-    if analytics:
+    if analytics:  # one transaction for the batch
         stored, bad = state.analytics.record_many([record for _, record in analytics])
         accepted += stored
         rejected += [RejectedEvent(index=analytics[r.index][0], reason=r.reason) for r in bad]
