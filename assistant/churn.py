@@ -35,7 +35,7 @@ FEATURES = (
     "last_spend", "first_spend", "total_spend", "bgnbd_p_no_purchase", "bgnbd_expected", "bgnbd_p_alive",
 )
 TIERS = ("low", "medium", "high")
-# Default blend weight of the classifier against BG/NBD, chosen offline on CDNOW (docs/issue9_fusion_report.md).
+# Default blend weight of the classifier against BG/NBD, chosen offline on CDNOW (docs/fusion-defaults.md).
 DEFAULT_MODEL_WEIGHT = 0.8
 
 

@@ -93,7 +93,7 @@ class RetrievalSettings(BaseModel):
     # paper's k=60 / equal weights on Abt-Buy (model numbers are the strongest signal in a catalog).
     # Kept after `shopassist evaluate fusion` (168-point grid, choose/confirm halves): its pick
     # (k=1, weights 2:4, the same 2x ratio) gained only +0.0006 MRR@10 on the confirm half, 95 %
-    # interval [-0.005, +0.006] (docs/issue9_fusion_report.md).
+    # interval [-0.005, +0.006] (docs/fusion-defaults.md).
     rrf_k: int = Field(2, ge=1)
     dense_weight: float = Field(1.0, ge=0.0)
     bm25_weight: float = Field(2.0, ge=0.0)
@@ -161,7 +161,7 @@ class PersonalizationSettings(BaseModel):
     # Churn risk = w * calibrated classifier probability + (1 - w) * BG/NBD P(no purchase in the
     # horizon); 1 = classifier only, 0 = BG/NBD only. 0.8 was picked by `shopassist evaluate churn`
     # on 2 of 5 CDNOW customer folds and confirmed on the other 3: same ROC AUC as the classifier
-    # alone (0.7706), Brier 0.1613 vs 0.1622 (docs/issue9_fusion_report.md). Keep equal to
+    # alone (0.7706), Brier 0.1613 vs 0.1622 (docs/fusion-defaults.md). Keep equal to
     # assistant/churn.py DEFAULT_MODEL_WEIGHT.
     churn_model_weight: float = Field(0.8, ge=0.0, le=1.0)
 

@@ -26,7 +26,7 @@ class HybridConfig:
     # fusion` (rrf_k 1-60 x dense 0.5-2 x bm25 0.5-4, a hash split of the queries): the whole ridge
     # bm25:dense = 2 at small k is flat; the grid's pick (k=1, 2:4) beat these defaults by +0.0006
     # MRR@10 on the confirm half, 95 % interval [-0.005, +0.006], so they stay
-    # (docs/issue9_fusion_report.md).
+    # (docs/fusion-defaults.md).
     rrf_k: int = 2
     dense_weight: float = 1.0  # weight of the dense list in the fusion
     bm25_weight: float = 2.0  # weight of the keyword list in the fusion
