@@ -34,3 +34,38 @@ def test_chat_message_answers_on_stdout_and_refuses_bad_input(env, real_model_di
 
     huge = runner.invoke(cli, ["chat", "--message", "x" * 100_000], env=env)
     assert huge.exit_code == 1 and "100,000 characters" in huge.output and "Traceback" not in huge.output
+
+
+def test_experiment_commands_explain_bad_files_and_names(env, tmp_path):
+    runner = CliRunner()
+    missing = runner.invoke(cli, ["experiments", "report", "retention-offer"], env=env)
+    assert missing.exit_code == 1 and "no experiment file" in missing.output and "SHOPASSIST_EXPERIMENTS__FILE" in missing.output
+    demo = "data/demo/experiments.toml"
+    unknown = runner.invoke(cli, ["experiments", "report", "nope", "--file", demo], env=env)
+    assert unknown.exit_code == 1 and "unknown experiment 'nope'" in unknown.output and "retention-offer" in unknown.output
+    clash = tmp_path / "clash.toml"
+    text = open(demo).read()
+    clash.write_text(text + text.replace('name = "retention-offer"', 'name = "offer-2"').split("[[experiment]]\nname = \"keyword-weight\"")[0])
+    overlapping = runner.invoke(cli, ["experiments", "list", "--file", str(clash)], env=env)
+    assert overlapping.exit_code == 1 and "both vary 'retention_offer'" in overlapping.output
+    assert "Traceback" not in unknown.output + overlapping.output
+
+
+@pytest.mark.e2e
+def test_simulated_shoppers_drive_the_real_assistant_into_a_report(env, real_model_dir, tmp_path):
+    import json
+
+    env = {**env, "SHOPASSIST_MODEL__PATH": str(real_model_dir)}
+    demo = "data/demo/experiments.toml"
+    runner = CliRunner()
+    result = runner.invoke(cli, ["experiments", "simulate", "retention-offer", "--file", demo, "--sessions", "12",
+                                 "--no-replies", "--effect", "0.5"], env=env)
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout.strip().splitlines()[-1])
+    assert summary["simulation"]["sessions"] == 12 and summary["simulation"]["turns"] >= 12
+    assert sum(v["sessions"] for v in summary["variants"]) == 12
+    report = runner.invoke(cli, ["experiments", "report", "retention-offer", "--file", demo,
+                                 "--plot", str(tmp_path / "r.png")], env=env)
+    assert report.exit_code == 0, report.output
+    assert json.loads(report.stdout.strip().splitlines()[-1])["variants"] == summary["variants"]
+    assert "Not conclusive yet: too few sessions" in report.stdout and (tmp_path / "r.png").exists()
