@@ -146,10 +146,14 @@ def test_evaluate_churn_cli_prints_the_issue_fields_and_plots(tmp_path):
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout.strip().splitlines()[-1])
     assert {"n", "roc_auc", "pr_auc", "brier", "baselines"} <= set(data)
+    blend = data["blend"]  # the classifier / BG-NBD weight sweep
+    assert len(blend["per_weight"]) == 11 and 0 <= blend["pick"] <= 1
+    assert all({"roc_auc", "brier"} == set(r["choose"]) == set(r["confirm"]) for r in blend["per_weight"])
     for name in ("bgnbd", "recency"):
         assert set(data["baselines"][name]) == {"roc_auc", "pr_auc", "brier"}
     assert data["roc_auc"] > 0.85  # leavers are obvious in this synthetic store
     assert (out / "churn_calibration.png").stat().st_size > 1000 and (out / "churn_lift.png").exists()
+    assert (out / "churn_blend.png").read_bytes()[:4] == b"\x89PNG"
 
 
 def test_evaluate_rejects_windows_in_the_wrong_order(tmp_path):
@@ -206,18 +210,3 @@ def test_blend_sweep_picks_the_informative_score_and_confirms_it(good):
     assert sweep["pick"] >= 0.8 if good == "model" else sweep["pick"] <= 0.2
     assert sweep["decision"].startswith("change")
     assert sweep["confirm"]["pick"]["roc_auc"] > sweep["confirm"]["current_default"]["roc_auc"]
-
-
-def test_evaluate_churn_reports_the_blend_sweep(tmp_path):
-    from ui.cli import cli
-
-    path = tmp_path / "tx.csv"
-    write_synthetic_csv(path)
-    out = tmp_path / "plots"
-    result = CliRunner().invoke(cli, ["evaluate", "churn", "--transactions", str(path), "--format", "csv",
-                                      "--calibration-end", "2024-06-30", "--holdout-end", "2024-09-30", "--out", str(out)])
-    assert result.exit_code == 0, result.output
-    blend = json.loads(result.stdout.strip().splitlines()[-1])["blend"]
-    assert len(blend["per_weight"]) == 11 and 0 <= blend["pick"] <= 1
-    assert all({"roc_auc", "brier"} == set(r["choose"]) == set(r["confirm"]) for r in blend["per_weight"])
-    assert (out / "churn_blend.png").read_bytes()[:4] == b"\x89PNG"
