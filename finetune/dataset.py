@@ -62,16 +62,36 @@ OOS_TOPICS: dict[str, tuple[str, ...]] = {
     "home": ("turn off the living room lights", "set the thermostat to 70 degrees", "lock the front door", "is the garage door open", "start the robot vacuum"),
     "news": ("what's in the news today", "who won the election", "any updates on the hurricane", "read me the headlines", "what happened in the stock market today"),
     "jobs": ("help me write my resume", "how do I ask for a raise", "what jobs are hiring near me", "how many vacation days do I have left", "when is my next payday"),
+    # More topics and phrasings (issue 5): a store assistant meets every kind of stray request.
+    "time": ("what time is it in tokyo", "what's today's date", "what day of the week is it", "how many days until christmas", "what time zone is london in", "is it daylight saving time now"),
+    "games": ("flip a coin for me", "roll a six sided die", "pick a random number between 1 and 10", "let's play a game", "tell me a riddle", "who would win in a fight, a lion or a tiger"),
+    "meta": ("what's your name", "who made you", "can I call you jarvis", "switch your language to german", "how old are you", "what can you not do"),
+    "movies": ("what movies are playing tonight", "recommend a good tv series to binge", "who directed inception", "when does the new marvel film come out", "is the book better than the movie"),
+    "pets": ("how often should I feed my puppy", "why is my cat sneezing", "what vaccines does a kitten need", "how do I stop my dog barking at night", "can rabbits eat carrots"),
+    "school": ("help me with my chemistry homework", "when is the deadline for college applications", "explain photosynthesis", "what's a good topic for my essay", "how do I cite a website in apa"),
+    "banking": ("what's the interest rate on my savings account", "how do I transfer money to my brother", "what is my bank balance", "what is my routing number", "when is my loan payment due", "how do I open a checking account"),
+    "travel_plans": ("what's the best time to visit iceland", "how early should I get to the airport", "is my flight on time", "where can I exchange currency at the airport", "rent a bike in amsterdam"),
+    "tech": ("my wifi keeps dropping", "how do I update my laptop's operating system", "why is my phone battery draining so fast", "how do I take a screenshot on windows", "reset my router"),
+    "people": ("call my sister", "text john that I'm running late", "what's my friend's birthday", "send an email to my boss", "share my location with my wife"),
+    "gardening": ("when should I plant tomatoes", "how often do I water a cactus", "why are my rose leaves turning yellow", "what grows well in shade"),
+    "transport": ("how's the traffic on the way to work", "when is the next bus downtown", "find a parking spot near the stadium", "how far is it to the nearest gas station", "get me an uber to the airport"),
 }
-OOS_HELDOUT_TOPICS = ("sports", "language", "home", "news", "jobs")
+OOS_HELDOUT_TOPICS = ("sports", "language", "home", "news", "jobs", "pets", "transport")
 
 GREETINGS = ("hi", "hello", "hey", "hey there", "hello there", "good morning", "good afternoon", "good evening",
              "hi, how are you?", "hiya", "howdy", "yo", "hello, anyone there?", "hi! i need some help",
-             "greetings", "morning!", "hey, how's it going", "hi there, nice to meet you", "what's up", "hello assistant")
+             "greetings", "morning!", "hey, how's it going", "hi there, nice to meet you", "what's up", "hello assistant",
+             "hi, is anyone there", "good day", "hey, hi", "hello, how are you doing today", "hi, I have a question",
+             "hey bot", "hello friend", "sup", "heya", "hi again", "how are things", "nice to meet you", "hello, can you hear me",
+             "hey, good morning", "evening", "hi hi")
 GOODBYES = ("bye", "goodbye", "thanks, that's all", "thank you so much", "see you later", "cheers, bye",
             "have a nice day", "thanks for the help", "that's everything, goodbye", "ok thanks bye", "talk to you later",
             "thank you!", "thanks a lot", "i appreciate your help", "great, thank you", "bye for now", "that is all for today",
-            "thanks, you've been very helpful", "see ya", "many thanks")
+            "thanks, you've been very helpful", "see ya", "many thanks",
+            "thank you very much", "thanks!", "thx", "that helped, thanks", "appreciate it", "thanks a bunch", "good night",
+            "catch you later", "farewell", "i'm done, bye", "that's all I needed", "thanks for your time", "take care",
+            "you've been a great help", "ok, that's it for now", "talk soon", "bye bye", "thanks again", "have a good one",
+            "cheers")
 FILLERS = {"Order Number": lambda r: f"{r.randint(100000, 999999)}", "Invoice Number": lambda r: f"INV-{r.randint(10000, 99999)}",
            "Refund Amount": lambda r: f"${r.randint(10, 400)}", "Account Type": lambda r: r.choice(["premium", "standard", "business"]),
            "Person Name": lambda r: r.choice(["Maria Lopez", "James Chen", "Aisha Khan"]), "Currency Symbol": lambda r: "$"}
@@ -81,18 +101,19 @@ FILLERS = {"Order Number": lambda r: f"{r.randint(100000, 999999)}", "Invoice Nu
 class DataConfig:
     datasets_dir: Path = DATASETS_DIR
     seed: int = 13
-    bitext_per_intent: int = 30  # training rows per Bitext intent (the rest of the train block is unused)
+    bitext_per_intent: int = 70  # training rows per Bitext intent (the rest of the train block is unused)
     bitext_heldout_fraction: float = 0.15  # last block of each intent (later seed texts) is held out
-    banking_per_intent: int = 60  # real Banking77 rows per mapped intent
-    banking_oos: int = 100  # Banking77 rows from intents no shop handles
+    banking_per_intent: int = 130  # real Banking77 rows per mapped intent (about all that is left after the dev set)
+    banking_heldout_per_category: int = 15  # real Banking77 rows per mapped category kept out (fusion-weight selection)
+    banking_oos: int = 200  # Banking77 rows from intents no shop handles
     wands_heldout_classes: int = 10  # whole WANDS query classes kept out of training
     wands_train: int = 150  # product queries in training (more would swamp the other labels)
-    dialogues: int = 120  # grounded assistant turns for training (+ a held-out set by source)
+    dialogues: int = 80  # grounded assistant turns for training (+ a held-out set by source); long, so they dominate the token budget
 
     def __post_init__(self) -> None:
         if not 0 < self.bitext_heldout_fraction < 1:
             raise ValueError("bitext_heldout_fraction must be in (0, 1)")
-        if min(self.bitext_per_intent, self.banking_per_intent, self.dialogues) < 1:
+        if min(self.bitext_per_intent, self.banking_per_intent, self.dialogues) < 1 or self.banking_heldout_per_category < 0:
             raise ValueError("per-source counts must be >= 1")
 
 
@@ -149,7 +170,11 @@ def intent_rows(config: DataConfig, rng: random.Random) -> tuple[list[dict], lis
             banking.setdefault(row["category"], []).append(row["text"])
     mapped: dict[str, list[str]] = {}
     for category, label in BANKING_MAP.items():
-        mapped.setdefault(label, []).extend(banking.get(category, []))
+        texts = list(banking.get(category, []))
+        rng.shuffle(texts)
+        keep = config.banking_heldout_per_category
+        heldout += [{"text": t, "intent": label, "source": "banking77-heldout"} for t in texts[:keep]]
+        mapped.setdefault(label, []).extend(texts[keep:])
     for label, texts in sorted(mapped.items()):
         train += [{"text": t, "intent": label, "source": "banking77"} for t in rng.sample(texts, min(len(texts), config.banking_per_intent))]
     oos_pool = [t for c in BANKING_OOS for t in banking.get(c, [])]

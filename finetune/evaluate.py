@@ -177,17 +177,75 @@ def evaluate_intents(data: Path, train_csv: Path, settings, *, out_dir: Path) ->
     return result
 
 
-def calibrate(adapter: Path, dev: Path, settings) -> dict:
-    """Fit the temperature and abstain threshold on the dev set; save them beside the adapter."""
-    from assistant.intent import IntentConfig, ModelIntentClassifier, load_intent_head
+HEAD_WEIGHTS = [i / 10 for i in range(11)]
+PER_SOURCE = 300  # rows per held-out source scored for the fusion weight (seeded sample; keeps it to about a minute)
+
+
+def heldout_for(adapter: Path) -> Path | None:
+    """The builder's held-out intents file of the data the adapter was trained on (train_config.json)."""
+    config = adapter / "train_config.json"
+    if not config.exists():
+        return None
+    path = Path(json.loads(config.read_text(encoding="utf-8")).get("data", "")) / "intents_heldout.csv"
+    return path if path.exists() else None
+
+
+def pick_head_weight(lm: list[list[float]], head: list[list[float]], gold: list[str], sources: list[str]) -> tuple[float, dict]:
+    """Fusion weight with the best source-balanced accuracy (mean over held-out sources, so the
+    981 Bitext rows do not outvote the real Banking77 ones); ties go to the weight nearest 0.5."""
+    from assistant.intent import fuse
+
+    def balanced(weight: float) -> float:
+        hits: dict[str, list[int]] = {}
+        for l, h, g, src in zip(lm, head, gold, sources):
+            fused = fuse(l, h, weight)
+            hits.setdefault(src.split("-")[0] if src.startswith("oos-") else src, []).append(int(LABELS[max(range(len(fused)), key=fused.__getitem__)] == g))
+        return sum(sum(v) / len(v) for v in hits.values()) / len(hits)
+
+    table = {w: round(balanced(w), 4) for w in HEAD_WEIGHTS}
+    best = max(HEAD_WEIGHTS, key=lambda w: (table[w], -abs(w - 0.5)))
+    return best, table
+
+
+def fit_head_weight(classifier, heldout: Path, *, seed: int = 13) -> tuple[float, dict]:
+    """Score the held-out training sources (never the dev set) with the model and the head separately."""
+    import random
+
+    rows = read_table(heldout, ("text", "intent", "source"))
+    by_source: dict[str, list[dict]] = {}
+    for row in rows:
+        by_source.setdefault(row["source"], []).append(row)
+    rng = random.Random(seed)
+    sample = [r for src in sorted(by_source) for r in (rng.sample(by_source[src], PER_SOURCE) if len(by_source[src]) > PER_SOURCE else by_source[src])]
+    from tqdm.auto import tqdm
+
+    lm, head = [], []
+    for row in tqdm(sample, desc="fusion weight", leave=False):
+        lm.append(classifier.log_likelihoods(row["text"]))
+        head.append(classifier.head.log_probs(row["text"]))
+    weight, table = pick_head_weight(lm, head, [r["intent"] for r in sample], [r["source"] for r in sample])
+    return weight, {"n": len(sample), "balanced_accuracy_by_weight": table}
+
+
+def calibrate(adapter: Path, dev: Path, settings, *, heldout: Path | None = None) -> dict:
+    """Pick the fusion weight on the held-out training sources, then fit the temperature and abstain
+    threshold on the dev set (the only things chosen on it); save them beside the adapter."""
+    from assistant.intent import HEAD_WEIGHT, IntentConfig, ModelIntentClassifier, load_intent_head
     from assistant.model import load_chat_model
 
     texts, gold = load_labelled(dev)
     loaded = load_chat_model(settings.model_copy(update={"adapter": str(adapter)}))
-    classifier = ModelIntentClassifier(loaded, IntentConfig(short_prompt=True), load_intent_head(loaded.adapter))
+    head = load_intent_head(loaded.adapter)
+    heldout = heldout or heldout_for(adapter)
+    weight, fusion = HEAD_WEIGHT, None
+    if head is not None and heldout is not None:
+        weight, fusion = fit_head_weight(ModelIntentClassifier(loaded, IntentConfig(short_prompt=True), head), heldout)
+    classifier = ModelIntentClassifier(loaded, IntentConfig(short_prompt=True, head_weight=weight), head)
     scores, _ = score_texts(classifier, texts)
     temperature = fit_temperature(scores, gold)
     threshold = pick_threshold([softmax(s, temperature) for s in scores], gold)
-    saved = {"temperature": round(temperature, 4), "threshold": threshold, "dev": str(dev), "n": len(texts)}
+    saved = {"temperature": round(temperature, 4), "threshold": threshold, "dev": str(dev), "n": len(texts), "head_weight": weight}
+    if fusion is not None:
+        saved["head_weight_chosen_on"] = {"file": str(heldout), **fusion}
     (adapter / CALIBRATION_FILE).write_text(json.dumps(saved, indent=2) + "\n", encoding="utf-8")
     return saved

@@ -362,12 +362,14 @@ def finetune_head(data: Path, adapter: Path) -> None:
 @finetune.command("eval")
 @click.option("--adapter", type=click.Path(exists=True, path_type=Path), default=Path("finetune/adapter"), show_default=True)
 @click.option("--dev", type=click.Path(path_type=Path), default=Path("../shared/datasets/intents_dev_real.csv"), show_default=True)
+@click.option("--heldout", type=click.Path(exists=True, path_type=Path),
+              help="Held-out training-source rows (text,intent) that choose the head's fusion weight; default: the one the build recorded.")
 @friendly_errors
-def finetune_eval(adapter: Path, dev: Path) -> None:
-    """Calibrate the adapter's intent temperature and abstain threshold on the dev set."""
+def finetune_eval(adapter: Path, dev: Path, heldout: Path | None) -> None:
+    """Pick the fusion weight on held-out training sources, then the intent temperature and abstain threshold on dev."""
     from finetune.evaluate import calibrate
 
-    click.echo(json.dumps(calibrate(adapter, dev, make_settings())))
+    click.echo(json.dumps(calibrate(adapter, dev, make_settings(), heldout=heldout)))
 
 
 @evaluate.command("intents")

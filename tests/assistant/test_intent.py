@@ -36,3 +36,37 @@ def test_calibration_file_switches_to_short_prompt(tmp_path):
     assert (config.short_prompt, config.temperature, config.threshold) == (True, 2.0, 0.4)
     base = intent_config_for(LoadedModel(model=None, tokenizer=None, device="cpu", path=tmp_path, adapter=None))
     assert base.short_prompt is False
+
+
+def test_calibration_file_carries_the_fusion_weight(tmp_path):
+    (tmp_path / "intent_calibration.json").write_text(json.dumps({"temperature": 1.0, "threshold": 0.0, "head_weight": 0.7}))
+    config = intent_config_for(LoadedModel(model=None, tokenizer=None, device="cpu", path=tmp_path, adapter=tmp_path))
+    assert config.head_weight == 0.7
+    (tmp_path / "intent_calibration.json").write_text(json.dumps({"temperature": 1.0, "threshold": 0.0}))
+    from assistant.intent import HEAD_WEIGHT
+
+    assert intent_config_for(LoadedModel(model=None, tokenizer=None, device="cpu", path=tmp_path, adapter=tmp_path)).head_weight == HEAD_WEIGHT
+
+
+@pytest.mark.e2e
+def test_one_pass_tree_scorer_matches_the_reference_scores(real_model_dir):
+    """The single tree-attention pass gives the trie's scores exactly in fp32, and the same
+    ranking (within bf16 noise) in the serving dtype."""
+    import torch
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    from assistant.intent import IntentConfig, ModelIntentClassifier, TreeScorer
+
+    tokenizer = AutoTokenizer.from_pretrained(real_model_dir)
+    model = AutoModelForCausalLM.from_pretrained(real_model_dir, dtype=torch.float32).eval()
+    loaded = LoadedModel(model=model, tokenizer=tokenizer, device="cpu", path=real_model_dir)
+    reference = ModelIntentClassifier(loaded, IntentConfig(short_prompt=True), fast=False)
+    exact = ModelIntentClassifier(loaded, IntentConfig(short_prompt=True))
+    exact._tree = TreeScorer(model, exact._prefix_ids, exact._branches, exact._allowed, dtype=torch.float32)
+    served = ModelIntentClassifier(loaded, IntentConfig(short_prompt=True))
+    for text in ("where is my order 12345?", "what's the weather tomorrow", "hi"):
+        ref = reference.log_likelihoods(text)
+        assert exact.log_likelihoods(text) == pytest.approx(ref, abs=1e-3)
+        fast = served.log_likelihoods(text)
+        assert max(abs(a - b) for a, b in zip(fast, ref)) < 1.0
+    assert served._tree is not None and served._tree.dtype == torch.bfloat16

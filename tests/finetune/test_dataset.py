@@ -44,3 +44,14 @@ def test_missing_columns_are_named(tmp_path):
     bad.write_text("text\nhello\n")
     with pytest.raises(BadInput, match="intent"):
         read_table(bad, ("text", "intent"))
+
+
+def test_real_banking_rows_are_held_out_for_the_fusion_weight(rows):
+    from finetune.dataset import BANKING_MAP
+
+    train, heldout = rows
+    held = [r for r in heldout if r["source"] == "banking77-heldout"]
+    assert len(held) == DataConfig().banking_heldout_per_category * len(BANKING_MAP)
+    train_texts = {" ".join(r["text"].lower().split()) for r in train}
+    assert not train_texts & {" ".join(r["text"].lower().split()) for r in held}
+    assert sum(r["intent"] == "out_of_scope" for r in train) > 300  # varied negatives, many topics

@@ -27,3 +27,34 @@ def test_threshold_abstains_and_temperature_is_fitted():
     gold = ["greeting", "greeting", "greeting", "goodbye"]  # overconfident once: T should rise above 1
     assert fit_temperature(sharp, gold) > 1.0
     assert 0.0 <= pick_threshold([[1 / len(LABELS)] * len(LABELS)], ["out_of_scope"]) <= 1.0
+
+
+def test_head_weight_is_picked_on_heldout_sources_balanced():
+    from finetune.evaluate import pick_head_weight
+
+    n = len(LABELS)
+
+    def onehot(label, value=5.0):
+        return [value if l == label else 0.0 for l in LABELS]
+
+    # the model is right on source a (many rows), the head is right on source b (few rows):
+    # balanced over sources, neither extreme wins outright and the head-only weight is not picked.
+    lm = [onehot("greeting")] * 9 + [onehot("goodbye", 1.0)]
+    head = [[x - 10 for x in onehot("goodbye", 2.0)]] * 9 + [[x - 10 for x in onehot("greeting", 9.0)]]
+    gold = ["greeting"] * 10
+    sources = ["a"] * 9 + ["b"]
+    weight, table = pick_head_weight(lm, head, gold, sources)
+    assert 0.0 <= weight <= 1.0 and len(table) == 11
+    assert table[weight] == max(table.values()) and table[1.0] <= 0.5
+    assert n == 31
+
+
+def test_fuse_is_a_weighted_mean_of_log_probs():
+    import math
+
+    from assistant.intent import fuse
+
+    lm, head = [0.0, math.log(3)], [math.log(0.5), math.log(0.5)]
+    fused = fuse(lm, head, 0.5)
+    assert fused[1] - fused[0] == pytest.approx(0.5 * math.log(3))
+    assert fuse(lm, head, 0.0) == pytest.approx([math.log(0.25), math.log(0.75)])
