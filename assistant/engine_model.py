@@ -62,46 +62,58 @@ class LlamaShape:
 
 
 class Linear:
-    """y = x @ W.T (+ x @ A.T @ B.T) with W dense, int8 per row, or int4 per block of 32."""
+    """y = x @ W.T (+ x @ A.T @ B.T) with W dense, int8 per row, or int4 per block of 32.
+
+    A LoRA path (A, B) rides along in the quantized matmul: A's rows are appended to W's, so one
+    kernel call returns both y and x @ A.T, and only the small product with B is extra. (Separate
+    small matmuls cost more per call on a CPU than the arithmetic they do.)"""
 
     def __init__(self, weight: torch.Tensor, dtype: torch.dtype, fmt: WeightFormat,
                  low_rank: tuple[torch.Tensor, torch.Tensor] | None = None) -> None:
         weight = weight.detach()
-        out_features, self.in_features = weight.shape
-        if fmt == "int4" and (self.in_features % INT4_GROUP or out_features % 8 or weight.device.type != "cpu"):
+        self.out_features, self.in_features = weight.shape
+        rank = 0 if low_rank is None else low_rank[0].shape[0]
+        if fmt == "int4" and (self.in_features % INT4_GROUP or weight.device.type != "cpu"):
             fmt = "int8"  # the int4 kernel needs whole blocks; int8 takes any shape
         self.fmt = fmt if weight.device.type == "cpu" else "same"
         w = weight.float()
+        if low_rank is not None and self.fmt != "same":
+            w = torch.cat([w, low_rank[0].float()])  # rows of A: x @ A.T comes out of the same call
+        if self.fmt == "int4" and w.shape[0] % 16:
+            w = torch.cat([w, w.new_zeros(-w.shape[0] % 16, w.shape[1])])  # the kernel packs 16 rows at a time
         if self.fmt == "int8":
             scale = w.abs().amax(1).clamp(min=1e-8) / 127.0  # (out,)
             self.weight = torch.round(w / scale[:, None]).clamp(-127, 127).to(torch.int8).contiguous()
             self.scale = scale.to(dtype)
         elif self.fmt == "int4":
-            blocks = w.reshape(out_features, -1, INT4_GROUP)
+            blocks = w.reshape(w.shape[0], -1, INT4_GROUP)
             low, high = blocks.amin(-1), blocks.amax(-1)
             step = ((high - low) / 15).clamp(min=1e-8)
             q = torch.round((blocks - low[..., None]) / step[..., None]).clamp(0, 15).to(torch.int32)
-            self.weight = torch.ops.aten._convert_weight_to_int4pack_for_cpu(q.reshape(out_features, -1), 1)
+            self.weight = torch.ops.aten._convert_weight_to_int4pack_for_cpu(q.reshape(w.shape[0], -1), 1)
             # The kernel de-quantizes as (q - 8) * scale + zero, so zero = low + 8 * step.
             self.scale = torch.stack([step.t(), (low + 8 * step).t()], -1).to(dtype).contiguous()
         else:
             self.weight = weight.to(dtype).contiguous()
-        self.low_rank = None if low_rank is None else (low_rank[0].t().to(dtype).contiguous(),
-                                                       low_rank[1].t().to(dtype).contiguous())
+        self.a = None if low_rank is None or self.fmt != "same" else low_rank[0].t().to(dtype).contiguous()
+        # (rank, out); float32 beside quantized weights: small bf16 matmuls are slow on a CPU.
+        self.b = None if low_rank is None else low_rank[1].t().to(dtype if self.fmt == "same" else torch.float32).contiguous()
 
     def __call__(self, x: torch.Tensor) -> torch.Tensor:
         if self.fmt == "same":
             y = F.linear(x, self.weight)
+            return y if self.b is None else y + (x @ self.a) @ self.b
+        flat = x.reshape(-1, self.in_features)
+        if self.fmt == "int8":
+            z = torch._weight_int8pack_mm(flat, self.weight, self.scale)
         else:
-            flat = x.reshape(-1, self.in_features)
-            if self.fmt == "int8":
-                y = torch._weight_int8pack_mm(flat, self.weight, self.scale)
-            else:
-                y = torch.ops.aten._weight_int4pack_mm_for_cpu(flat, self.weight, INT4_GROUP, self.scale)
-            y = y.reshape(*x.shape[:-1], -1)
-        if self.low_rank is not None:
-            y = y + (x @ self.low_rank[0]) @ self.low_rank[1]
-        return y
+            z = torch.ops.aten._weight_int4pack_mm_for_cpu(flat, self.weight, INT4_GROUP, self.scale)
+        if self.b is not None:
+            low_rank = z[:, self.out_features:self.out_features + self.b.shape[0]].float() @ self.b
+            z = z[:, :self.out_features] + low_rank.to(z.dtype)
+        elif z.shape[1] != self.out_features:
+            z = z[:, :self.out_features]
+        return z.reshape(*x.shape[:-1], -1)
 
     def dense(self) -> torch.Tensor:
         """The effective weight (de-quantized, adapter included), for checks."""
@@ -111,10 +123,11 @@ class Linear:
             eye = torch.eye(self.in_features, dtype=self.scale.dtype)
             w = torch.ops.aten._weight_int4pack_mm_for_cpu(eye, self.weight, INT4_GROUP, self.scale).t().float()
         else:
-            w = self.weight.float()
-        if self.low_rank is not None:
-            w = w + (self.low_rank[0].float() @ self.low_rank[1].float()).t()
-        return w
+            w = self.weight.float() if self.a is None else self.weight.float() + (self.a.float() @ self.b.float()).t()
+        if self.fmt != "same" and self.b is not None:
+            a = w[self.out_features:self.out_features + self.b.shape[0]]
+            w = w[:self.out_features] + (a.t() @ self.b.float()).t()
+        return w[:self.out_features]
 
 
 def load_lora(adapter: Path) -> tuple[dict[str, tuple[torch.Tensor, torch.Tensor]], float]:

@@ -58,7 +58,7 @@ class ModelSettings(BaseModel):
     # Linear weights of the fast engine on a CPU: "same" = the compute dtype; "int8" = int8 with a
     # scale per row; "int4" = blocks of 32 with scale and offset (the GGUF's own Q4_1 grid, so the
     # base weights are exact). Quantized weights keep a LoRA adapter beside them, unrounded.
-    engine_weights: Literal["same", "int8", "int4"] = "same"
+    engine_weights: Literal["same", "int8", "int4"] = "int4"
     # Chat sessions decoded together in one batch; more wait for a free slot.
     batch_slots: int = Field(8, ge=1, le=256)
     # KV-cache positions per session (capped at the model's context, 8192 for SmolLM2); longer

@@ -2,7 +2,7 @@
 
     .venv/bin/python -m benchmarks.generate            # full: 300 + 1500-token prompts, 1/4/8 sessions
     .venv/bin/python -m benchmarks.generate --quick    # reduced, under 3 minutes
-    .venv/bin/python -m benchmarks.generate --intents 200   # intent accuracy, float32 vs engine weights
+    .venv/bin/python -m benchmarks.generate --intents 0     # intent accuracy on the dev set: float32 HF vs the engine's bf16 pass
     shopassist bench generate [--quick]
 
 Fixed prompts (a shop system prompt listing demo-catalog products) of about 300 and 1,500
@@ -39,7 +39,7 @@ class BenchConfig:
     new_tokens: int = 128
     threads: int = field(default_factory=lambda: os.cpu_count() or 1)
     dtype: str = "auto"  # engine dtype, as SHOPASSIST_MODEL__ENGINE_DTYPE
-    weights: str = "same"  # engine weights, as SHOPASSIST_MODEL__ENGINE_WEIGHTS
+    weights: str = "int4"  # engine weights, as SHOPASSIST_MODEL__ENGINE_WEIGHTS
     hf_reference: bool = True  # also time plain transformers generate (the unoptimized path)
     plot: Path = REPO / "artifacts" / "bench_generate.png"
 
@@ -294,34 +294,28 @@ def plot(result: dict, config: BenchConfig) -> None:
     fig.savefig(config.plot, dpi=110)
 
 
-def intent_quality(limit: int, dtype: str, weights: str, data: Path) -> dict:
-    """Intent accuracy with the float32 model vs the same model at the engine's precision."""
+def intent_quality(limit: int, data: Path) -> dict:
+    """Intent accuracy of the shipped classifier scored two ways: the unoptimized reference (HF
+    modules, float32, a forward per trie level) and the served path (one pass on the engine's bf16
+    weights). Same adapter, head, calibration and threshold."""
     import csv
 
-    import torch
     from tqdm import tqdm
 
-    from assistant.engine_model import Linear
-    from assistant.intent import ModelIntentClassifier
+    from assistant.intent import ModelIntentClassifier, intent_config_for, load_intent_head
     from assistant.model import load_chat_model
     from assistant.settings import Settings
 
     rows = list(csv.DictReader(data.open(encoding="utf-8")))[: limit or None]
     loaded = load_chat_model(Settings(model={"device": "cpu"}))
+    config, head = intent_config_for(loaded), load_intent_head(loaded.adapter)
     accuracy = {}
-    for variant in ("float32", f"{dtype}+{weights}"):
-        if variant != "float32":
-            target = getattr(torch, dtype)
-            if weights == "int8":  # the engine's int8 rounding, applied to the HF weights
-                for module in loaded.model.modules():
-                    if isinstance(module, torch.nn.Linear):
-                        module.weight.data = Linear(module.weight, torch.float32, "int8").dense()
-            loaded.model.to(target)
-        classifier = ModelIntentClassifier(loaded)
+    for variant, fast in (("hf_float32", False), ("engine_bf16", True)):
+        classifier = ModelIntentClassifier(loaded, config, head, fast=fast)
         hits = sum(classifier.classify(r["text"]).label == r["intent"] for r in tqdm(rows, desc=variant, file=sys.stderr))
-        accuracy[variant] = hits / len(rows)
-    base, tuned = accuracy.values()
-    return {"rows": len(rows), "accuracy": accuracy, "accuracy_change_points": round(100 * (tuned - base), 2)}
+        accuracy[variant] = round(hits / len(rows), 4)
+    return {"rows": len(rows), "accuracy": accuracy,
+            "accuracy_change_points": round(100 * (accuracy["engine_bf16"] - accuracy["hf_float32"]), 2)}
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -329,7 +323,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--quick", action="store_true", help="one 300-token prompt, 1 and 4 sessions, 64 new tokens")
     parser.add_argument("--threads", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--dtype", default="auto", choices=["auto", "float32", "bfloat16"])
-    parser.add_argument("--weights", default="same", choices=["same", "int8", "int4"])
+    parser.add_argument("--weights", default="int4", choices=["same", "int8", "int4"])
     parser.add_argument("--intents", type=int, default=None, metavar="N", help="measure intent accuracy on N rows (0 = all) instead")
     parser.add_argument("--data", type=Path, default=REPO.parent / "shared" / "datasets" / "intents_dev_real.csv")
     parser.add_argument("--plot", type=Path, default=BenchConfig.plot)
@@ -339,8 +333,7 @@ def main(argv: list[str] | None = None) -> None:
         print(json.dumps(llamacpp_child(json.loads(args.llamacpp_child))))
         return
     if args.intents is not None:
-        dtype = "bfloat16" if args.dtype == "auto" else args.dtype
-        print(json.dumps(intent_quality(args.intents, dtype, args.weights, args.data)))
+        print(json.dumps(intent_quality(args.intents, args.data)))
         return
     config = BenchConfig(threads=args.threads, dtype=args.dtype, weights=args.weights, plot=args.plot)
     if args.quick:
