@@ -10,6 +10,7 @@ never a stack trace. Logs are redacted of e-mails, card and phone numbers.
 from __future__ import annotations
 
 import logging
+import threading
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -109,6 +110,7 @@ def create_app(settings: Settings | None = None, deps: Deps | None = None) -> Fa
         state.metrics.requests.labels(route=getattr(route, "path", "other"), status=str(response.status_code)).inc()
         return response
 
+    threading.Thread(target=admin.warm_up, args=(state,), name="dashboard-warm-up", daemon=True).start()
     app = gr.mount_gradio_app(app, build_chat_page(state.chat), path="/")
     app.add_middleware(CORSMiddleware, allow_origins=settings.serve.cors_origins, allow_methods=["GET", "POST"],
                        allow_headers=["Authorization", "Content-Type", "X-Session-Id"], max_age=600)

@@ -87,6 +87,19 @@ def _insights(state: AppState, days: int):
                           attribution_hours=state.settings.experiments.attribution_hours)
 
 
+def warm_up(state: AppState) -> None:
+    """Run once in the background at start: imports (matplotlib, statsmodels) and the experiment
+    reports' cache are ready before the first staff member opens the page."""
+    import logging
+
+    from ui.admin.charts import render_charts
+
+    try:
+        render_charts(_insights(state, 30))
+    except Exception:  # a cold cache is only slower; never fail the server for it
+        logging.getLogger(__name__).exception("dashboard warm-up failed")
+
+
 # pages ---------------------------------------------------------------------------------------
 @router.get("", response_class=HTMLResponse, include_in_schema=False)
 def dashboard(request: Request, state: StateDep, days: Days = 30) -> HTMLResponse:
