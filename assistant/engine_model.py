@@ -28,6 +28,7 @@ import torch.nn.functional as F
 
 WeightFormat = Literal["same", "int8", "int4"]
 INT4_GROUP = 32  # weights per int4 block: Q4_1's block size
+DENSE_ROWS = 3  # from this many rows per call, a kept dense copy beats the quantized kernels
 
 
 @dataclass
@@ -69,7 +70,7 @@ class Linear:
     small matmuls cost more per call on a CPU than the arithmetic they do.)"""
 
     def __init__(self, weight: torch.Tensor, dtype: torch.dtype, fmt: WeightFormat,
-                 low_rank: tuple[torch.Tensor, torch.Tensor] | None = None) -> None:
+                 low_rank: tuple[torch.Tensor, torch.Tensor] | None = None, *, keep_dense: bool = False) -> None:
         weight = weight.detach()
         self.out_features, self.in_features = weight.shape
         rank = 0 if low_rank is None else low_rank[0].shape[0]
@@ -95,6 +96,12 @@ class Linear:
             self.scale = torch.stack([step.t(), (low + 8 * step).t()], -1).to(dtype).contiguous()
         else:
             self.weight = weight.to(dtype).contiguous()
+        # Many rows at once (prefill, a batch of sessions) are compute-bound, where the int kernels
+        # lose to the dense bf16 one: keep a dense copy (adapter merged in) for those calls.
+        self.dense_copy = None
+        if self.fmt != "same" and keep_dense:
+            merged = weight.float() if low_rank is None else weight.float() + low_rank[1].float() @ low_rank[0].float()
+            self.dense_copy = merged.to(dtype).contiguous()
         self.a = None if low_rank is None or self.fmt != "same" else low_rank[0].t().to(dtype).contiguous()
         # (rank, out); float32 beside quantized weights: small bf16 matmuls are slow on a CPU.
         self.b = None if low_rank is None else low_rank[1].t().to(dtype if self.fmt == "same" else torch.float32).contiguous()
@@ -104,6 +111,8 @@ class Linear:
             y = F.linear(x, self.weight)
             return y if self.b is None else y + (x @ self.a) @ self.b
         flat = x.reshape(-1, self.in_features)
+        if self.dense_copy is not None and flat.shape[0] >= DENSE_ROWS:
+            return F.linear(x, self.dense_copy)
         if self.fmt == "int8":
             z = torch._weight_int8pack_mm(flat, self.weight, self.scale)
         else:
@@ -205,7 +214,9 @@ class FastLlama:
     """The Llama decoder as plain tensor calls over a `KVCache`."""
 
     def __init__(self, model: Any, *, dtype: torch.dtype | None = None, weights: WeightFormat = "same",
-                 adapter: Path | None = None) -> None:
+                 adapter: Path | None = None, dense_for_batches: bool = True) -> None:
+        """`dense_for_batches`: with quantized weights, also keep a dense copy for prefill and
+        batched decode, where it is faster (costs the dense weights' memory again, ~270 MB here)."""
         if hasattr(model, "merge_and_unload"):  # an unmerged peft wrapper: fold the adapter in first
             model = model.merge_and_unload()
         if getattr(model.config, "model_type", "") not in {"llama", "smollm3"} or getattr(model.config, "attention_bias", False):
@@ -221,7 +232,7 @@ class FastLlama:
         def linear(layer: int, modules: list[tuple[str, Any]]) -> Linear:
             names = [f"layers.{layer}.{name}" for name, _ in modules]
             base, low_rank = unmerge([m.weight for _, m in modules], names, factors, scaling)
-            return Linear(base, self.dtype, fmt, low_rank)
+            return Linear(base, self.dtype, fmt, low_rank, keep_dense=dense_for_batches)
 
         self.embed = body.embed_tokens.weight.detach().to(self.dtype)
         self.blocks = []
@@ -237,7 +248,7 @@ class FastLlama:
             ))
         self.norm = body.norm.weight.detach().to(self.dtype)
         # The tied embedding / output matrix is Q8_0 in the GGUF: int4 would lose precision, int8 keeps it.
-        self.lm_head = Linear(head, self.dtype, "int8" if fmt == "int4" else fmt)
+        self.lm_head = Linear(head, self.dtype, "int8" if fmt == "int4" else fmt, keep_dense=dense_for_batches)
         inv_freq = 1.0 / shape.rope_theta ** (torch.arange(0, shape.head_dim, 2, dtype=torch.float32) / shape.head_dim)
         angles = torch.outer(torch.arange(shape.context, dtype=torch.float32), inv_freq)
         angles = torch.cat([angles, angles], -1).to(head.device)  # (context, head_dim), HF's layout
