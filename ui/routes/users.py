@@ -38,24 +38,23 @@ def analytics_event(event: EventCreate) -> dict | None:
     if event.type in ("view", "return"):
         return None
     data = event.model_dump(exclude_none=True, exclude={"quantity", "price"})
-    if event.type == "order":
-        price = event.price if event.price is not None else None
-        data["value"] = None if price is None else round(price * event.quantity, 2)
+    if event.type == "order" and event.price is not None:
+        data["value"] = round(event.price * event.quantity, 2)
     return data
 
 
 def apply_event(event: EventCreate, state) -> tuple[ProfilePublic | None, dict | None]:
-    """Check, then update the profile; returns the analytics row still to record (a rejected event changes nothing)."""
+    """Update the profile (an order is checked as analytics first, so a rejected event changes nothing);
+    returns the analytics row still to record, which `record_many` validates."""
     profiles = state.deps.profiles
     if event.user_id is not None and event.user_id not in profiles:
         raise UnknownUser(f"unknown customer id {event.user_id!r}", hint="use an id from customers.csv (e.g. C0001)")
     record = analytics_event(event)
-    if record is not None:  # validate before the profile changes
-        problem = state.analytics.check(record)
-        if problem:
-            raise BadInput(problem, hint="see POST /v1/events in /docs")
     view = None
     if event.type in PROFILE_EVENTS:
+        problem = record is not None and state.analytics.check(record)
+        if problem:
+            raise BadInput(problem, hint="see POST /v1/events in /docs")
         if event.user_id is None:
             raise BadInput(f"a {event.type} event needs the customer's user_id", hint="guests have no profile")
         if not hasattr(profiles, "record_event"):
@@ -69,7 +68,9 @@ def record_event(event: EventCreate, state: StateDep, _key: ApiKeyDep) -> EventR
     """One event: a card click, add-to-cart, order, thumbs up/down (rating), product view or return."""
     profile, record = apply_event(event, state)
     if record is not None:
-        state.analytics.record_many([record])
+        _, rejected = state.analytics.record_many([record])
+        if rejected:
+            raise BadInput(rejected[0].reason, hint="see POST /v1/events in /docs")
     return EventResponse(profile=profile)
 
 
@@ -79,7 +80,7 @@ def record_events(batch: EventBatch, state: StateDep, _key: ApiKeyDep) -> EventB
     rejected, analytics = [], []
     for index, raw in enumerate(batch.events):
         try:
-            _, record = apply_event(EventCreate.model_validate(raw), state)  # checked, profile updated
+            _, record = apply_event(EventCreate.model_validate(raw), state)  # profile updated
             if record is not None:
                 analytics.append((index, record))
         except ValidationError as exc:
