@@ -63,7 +63,7 @@ class LlamaShape:
 
 
 class Linear:
-    """y = x @ W.T (+ x @ A.T @ B.T) with W dense, int8 per row, or int4 per block of 32.
+    """y = x @ W.T (+ x @ A.T @ B.T) with W dense (an adapter folded in), int8 per row, or int4 per block of 32.
 
     A LoRA path (A, B) rides along in the quantized matmul: A's rows are appended to W's, so one
     kernel call returns both y and x @ A.T, and only the small product with B is extra. (Separate
@@ -73,7 +73,6 @@ class Linear:
                  low_rank: tuple[torch.Tensor, torch.Tensor] | None = None, *, keep_dense: bool = False) -> None:
         weight = weight.detach()
         self.out_features, self.in_features = weight.shape
-        rank = 0 if low_rank is None else low_rank[0].shape[0]
         if fmt == "int4" and (self.in_features % INT4_GROUP or weight.device.type != "cpu"):
             fmt = "int8"  # the int4 kernel needs whole blocks; int8 takes any shape
         self.fmt = fmt if weight.device.type == "cpu" else "same"
@@ -94,22 +93,20 @@ class Linear:
             self.weight = torch.ops.aten._convert_weight_to_int4pack_for_cpu(q.reshape(w.shape[0], -1), 1)
             # The kernel de-quantizes as (q - 8) * scale + zero, so zero = low + 8 * step.
             self.scale = torch.stack([step.t(), (low + 8 * step).t()], -1).to(dtype).contiguous()
-        else:
-            self.weight = weight.to(dtype).contiguous()
+        merged = None  # dense weight with the adapter folded in, for dense formats and the dense copy
+        if self.fmt == "same" or keep_dense:
+            merged = weight.float() if low_rank is None else weight.float() + low_rank[1].float() @ low_rank[0].float()
+        if self.fmt == "same":
+            self.weight = merged.to(dtype).contiguous()
         # Many rows at once (prefill, a batch of sessions) are compute-bound, where the int kernels
         # lose to the dense bf16 one: keep a dense copy (adapter merged in) for those calls.
-        self.dense_copy = None
-        if self.fmt != "same" and keep_dense:
-            merged = weight.float() if low_rank is None else weight.float() + low_rank[1].float() @ low_rank[0].float()
-            self.dense_copy = merged.to(dtype).contiguous()
-        self.a = None if low_rank is None or self.fmt != "same" else low_rank[0].t().to(dtype).contiguous()
-        # (rank, out); float32 beside quantized weights: small bf16 matmuls are slow on a CPU.
-        self.b = None if low_rank is None else low_rank[1].t().to(dtype if self.fmt == "same" else torch.float32).contiguous()
+        self.dense_copy = merged.to(dtype).contiguous() if self.fmt != "same" and keep_dense else None
+        # (rank, out), float32: small bf16 matmuls are slow on a CPU.
+        self.b = None if low_rank is None or self.fmt == "same" else low_rank[1].t().float().contiguous()
 
     def __call__(self, x: torch.Tensor) -> torch.Tensor:
         if self.fmt == "same":
-            y = F.linear(x, self.weight)
-            return y if self.b is None else y + (x @ self.a) @ self.b
+            return F.linear(x, self.weight)
         flat = x.reshape(-1, self.in_features)
         if self.dense_copy is not None and flat.shape[0] >= DENSE_ROWS:
             return F.linear(x, self.dense_copy)
@@ -132,8 +129,8 @@ class Linear:
             eye = torch.eye(self.in_features, dtype=self.scale.dtype)
             w = torch.ops.aten._weight_int4pack_mm_for_cpu(eye, self.weight, INT4_GROUP, self.scale).t().float()
         else:
-            w = self.weight.float() if self.a is None else self.weight.float() + (self.a.float() @ self.b.float()).t()
-        if self.fmt != "same" and self.b is not None:
+            w = self.weight.float()
+        if self.b is not None:
             a = w[self.out_features:self.out_features + self.b.shape[0]]
             w = w[:self.out_features] + (a.t() @ self.b.float()).t()
         return w[:self.out_features]
