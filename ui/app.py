@@ -21,7 +21,7 @@ from assistant.errors import ShopAssistError
 from assistant.pipeline import Deps, build_deps
 from assistant.settings import Settings, get_settings
 from ui.deps import AppState
-from ui.metrics import build_metrics
+from assistant.metrics import build_metrics
 from ui.security import BodySizeLimit, RateLimited, RateLimiter, install_log_redaction
 
 log = logging.getLogger(__name__)
@@ -57,7 +57,7 @@ def build_state(settings: Settings, deps: Deps | None) -> AppState:
     from assistant.analytics import build_event_log
     from assistant.history import build_history
     from assistant.remote import build_remote_generator
-    from ui.service import ChatService
+    from assistant.turn import ChatService
 
     deps = deps or build_deps(settings)
     remote = build_remote_generator(settings)

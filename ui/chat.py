@@ -18,7 +18,7 @@ from collections.abc import Iterator
 
 from assistant.errors import ShopAssistError
 from assistant.types import IntentDetected, Products, Token
-from ui.service import Accepted, ChatService, Finished
+from assistant.turn import Accepted, ChatService, Finished
 
 
 def cards_html(hits) -> str:

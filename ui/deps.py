@@ -11,9 +11,9 @@ from assistant.analytics import EventLog
 from assistant.history import ConversationStore
 from assistant.pipeline import Deps
 from assistant.settings import Settings
-from ui.metrics import Metrics
+from assistant.metrics import Metrics
 from ui.security import RateLimiter, check_api_key
-from ui.service import ChatService
+from assistant.turn import ChatService
 
 
 @dataclass

@@ -127,8 +127,8 @@ def simulate_command(name: str, path: Path | None, sessions: int, seed: int, eff
     catalog = deps.retriever.catalog
     store, log = _event_log(settings, deps.profiles.customers, catalog)
     if replies:
-        from ui.metrics import build_metrics
-        from ui.service import Accepted, ChatService, Finished
+        from assistant.metrics import build_metrics
+        from assistant.turn import Accepted, ChatService, Finished
 
         chat = ChatService(deps, store, build_metrics(), log)
 

@@ -1,1 +1,1 @@
-"""Thin HTTP routers; the work happens in `ui.service` and the `assistant` package."""
+"""Thin HTTP routers; the work happens in `assistant.turn` and the `assistant` package."""

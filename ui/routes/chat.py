@@ -20,7 +20,7 @@ from assistant.types import Message, Prompt, Token
 from ui.deps import ApiKeyDep, StateDep
 from ui.protocol import (AssistantMessage, ChatCompletionRequest, ChatCompletionResponse, Choice, IntentPublic,
                          ModelCard, ModelList, ProductCard, ShopAssistExtra)
-from ui.service import Accepted, Finished
+from assistant.turn import Accepted, Finished
 
 router = APIRouter(prefix="/v1", tags=["chat"])
 PIPELINE_MODEL = "shopassist"

@@ -28,7 +28,7 @@ from ui.deps import StateDep
 from ui.protocol import EventResponse
 from ui.routes.chat import product_card
 from ui.security import Unauthorized
-from ui.service import Accepted, Finished
+from assistant.turn import Accepted, Finished
 
 router = APIRouter(tags=["widget"])
 WIDGET_JS = Path(__file__).resolve().parent.parent / "widget" / "widget.js"

@@ -1,4 +1,4 @@
-"""Prompt injection: 32 attempts (tests/ui/injections.jsonl) never leak the system prompt, another
+"""Prompt injection: 32 attempts (tests/assistant/injections.jsonl) never leak the system prompt, another
 customer's data, or an invented discount.
 
 Fast test: a "compliant" generator that obeys every attack (the worst model possible) and the
@@ -19,8 +19,8 @@ from assistant.settings import DEMO_DIR, Settings
 from assistant.types import Token
 from tests.conftest import TINY_CATALOG
 from tests.ui.conftest import make_deps
-from ui.screen import REFUSAL
-from ui.service import ChatService, Finished
+from assistant.screen import REFUSAL
+from assistant.turn import ChatService, Finished
 
 CASES = [json.loads(line) for line in (Path(__file__).parent / "injections.jsonl").read_text().splitlines()]
 CUSTOMER_EMAILS = set(re.findall(r"[\w.+-]+@[\w-]+\.[\w.]+", (DEMO_DIR / "customers.csv").read_text()))
@@ -63,7 +63,7 @@ class Compliant:
 @pytest.fixture(scope="module")
 def poisoned(tmp_path_factory):
     from assistant.history import ConversationStore
-    from ui.metrics import build_metrics
+    from assistant.metrics import build_metrics
 
     root = tmp_path_factory.mktemp("inj")
     descriptions = {c["poisoned_product"]: c["poisoned_description"] for c in CASES if "poisoned_product" in c}
@@ -110,7 +110,7 @@ def test_honest_replies_pass_the_screen(poisoned):
 def test_the_real_model_leaks_nothing(real_model_dir, tmp_path):
     from assistant.history import ConversationStore
     from assistant.pipeline import build_deps
-    from ui.metrics import build_metrics
+    from assistant.metrics import build_metrics
 
     settings = Settings(home=tmp_path / "home", store_dir=DEMO_DIR, model={"path": real_model_dir, "max_new_tokens": 48})
     deps = build_deps(settings)

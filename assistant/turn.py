@@ -20,8 +20,8 @@ from assistant.handoff import HandoffConfig, handoff_reason, is_failed_turn
 from assistant.history import ConversationStore
 from assistant.pipeline import Deps, run_turn
 from assistant.types import CustomerView, Done, Hit, Intent, IntentDetected, Message, Products, Token, Turn
-from ui.metrics import Metrics
-from ui.screen import ReplyScreen, ScreenConfig
+from assistant.metrics import Metrics
+from assistant.screen import ReplyScreen, ScreenConfig
 
 log = logging.getLogger(__name__)
 
