@@ -56,6 +56,7 @@ def add_error_handlers(app: FastAPI) -> None:
 def build_state(settings: Settings, deps: Deps | None) -> AppState:
     from assistant.analytics import build_event_log
     from assistant.history import build_history
+    from assistant.orders import build_order_book
     from assistant.remote import build_remote_generator
     from assistant.turn import ChatService
 
@@ -68,9 +69,10 @@ def build_state(settings: Settings, deps: Deps | None) -> AppState:
     metrics = build_metrics()
     analytics = build_event_log(settings, store.engine, customers=getattr(deps.profiles, "customers", None),
                                 products=getattr(deps.retriever, "catalog", None))
+    orders = build_order_book(settings, store.engine, catalog=deps.retriever.catalog)
     return AppState(settings=settings, deps=deps, store=store, metrics=metrics,
                     limiter=RateLimiter(settings.serve.rate_limit_per_minute),
-                    chat=ChatService(deps, store, metrics, analytics), analytics=analytics)
+                    chat=ChatService(deps, store, metrics, analytics), analytics=analytics, orders=orders)
 
 
 def create_app(settings: Settings | None = None, deps: Deps | None = None) -> FastAPI:
@@ -78,7 +80,7 @@ def create_app(settings: Settings | None = None, deps: Deps | None = None) -> Fa
     from fastapi.middleware.cors import CORSMiddleware
 
     from ui.chat import build_chat_page
-    from ui.routes import admin, catalog, chat, users, widget
+    from ui.routes import admin, catalog, chat, orders, users, widget
 
     install_log_redaction()
     settings = settings or get_settings()
@@ -90,7 +92,7 @@ def create_app(settings: Settings | None = None, deps: Deps | None = None) -> Fa
                               "ShopAssist extras (intent, products, handoff) in the `shopassist` field.")
     app.state.shopassist = state
     add_error_handlers(app)
-    for router in (chat.router, catalog.router, users.router, widget.router, admin.router):
+    for router in (chat.router, catalog.router, users.router, orders.router, widget.router, admin.router):
         app.include_router(router)
 
     @app.get("/healthz", tags=["ops"])

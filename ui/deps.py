@@ -12,6 +12,7 @@ from assistant.history import ConversationStore
 from assistant.pipeline import Deps
 from assistant.settings import Settings
 from assistant.metrics import Metrics
+from assistant.orders import OrderBook
 from ui.security import RateLimiter, check_api_key
 from assistant.turn import ChatService
 
@@ -25,6 +26,7 @@ class AppState:
     limiter: RateLimiter
     chat: ChatService
     analytics: EventLog
+    orders: OrderBook
 
 
 def get_state(request: Request) -> AppState:

@@ -229,3 +229,41 @@ class ErrorDetail(BaseModel):
 
 class ErrorResponse(BaseModel):
     error: ErrorDetail
+
+
+class OrderItemPublic(BaseModel):
+    product_id: str
+    title: str
+    quantity: int
+    unit_price: float
+    status: str
+
+
+class OrderActionPublic(BaseModel):
+    id: int
+    order_id: str
+    customer_id: str
+    kind: str  # cancel, return, address_change
+    detail: dict
+    session_id: str | None
+    created_at: str
+
+
+class OrderPublic(BaseModel):
+    order_id: str
+    customer_id: str
+    placed_on: str  # YYYY-MM-DD
+    status: str
+    address: str | None  # None = the address on the customer's account
+    total: float
+    updated_at: str
+    items: list[OrderItemPublic]
+    actions: list[OrderActionPublic] = []  # newest first
+
+
+class OrderList(BaseModel):
+    orders: list[OrderPublic]  # newest first
+
+
+class ActionList(BaseModel):
+    actions: list[OrderActionPublic]  # newest first
