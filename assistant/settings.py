@@ -105,6 +105,12 @@ class RetrievalSettings(BaseModel):
     popularity_weight: float = Field(0.05, ge=0.0, le=1.0)
     # Dense matches below this cosine similarity are dropped as noise (e.g. for gibberish queries).
     min_similarity: float = Field(0.2, ge=-1.0, le=1.0)
+    # A product counts as what the shopper asked for only if the query names one of the store's
+    # categories, brands or product types, the product contains the query's head noun ("guitar" of
+    # "electric guitar"), or its cosine similarity reaches this. Below it, "do you sell submarines"
+    # gets "we don't carry that", not running shoes. 0.45 sits between sold and unsold items on the
+    # demo catalog (benchmarks/search_relevance.py).
+    match_similarity: float = Field(0.45, ge=0.0, le=1.0)
     # Word pieces of each product text that get embedded (the model reads at most 256); 128 cuts
     # ingest time for long descriptions. Changing it needs a fresh index (the collection records it).
     embed_max_tokens: int = Field(128, ge=8, le=256)

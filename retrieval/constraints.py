@@ -1,7 +1,9 @@
-"""Shopper constraints read from plain words: price range, category, brand, stock.
+"""Shopper constraints read from plain words: price range, category, brand, stock, order.
 
     parse_constraints("Sony headphones between 50 and 150 dollars", vocabulary)
     -> Constraints(text="headphones", price_min=50, price_max=150, brand="Sony", category="headphones")
+    parse_constraints("cheapest windbreaker", vocabulary)   # a product type names its category
+    -> Constraints(text="windbreaker", category="jackets", sort="price_asc")
 
 Rules, not a model: they are predictable, explainable, and cost microseconds. The phrases
 that set a filter are cut from the text; category words stay in the text because they
@@ -32,8 +34,20 @@ _PRICE_RULES: tuple[tuple[str, str], ...] = (
     (rf"\b(?:over|above|more than|at least|min(?:imum)?|starting at)\s+{_NUM}{_CUR}{_END}", "min"),
     (rf"\baround\s+{_NUM}{_CUR}{_END}", "around"),
 )
+_SORTS: tuple[tuple[str, str], ...] = (
+    (r"\b(?:cheapest|least expensive|lowest[- ]priced?|lowest price|most affordable|cheaper|cheap|budget|affordable|"
+     r"inexpensive|low[- ]cost)\b", "price_asc"),
+    (r"\b(?:most expensive|priciest|highest[- ]priced?|premium|top[- ]of[- ]the[- ]line)\b", "price_desc"),
+    (r"\b(?:best[- ]rated|top[- ]rated|highest[- ]rated|best reviewed|most popular)\b", "rating"),
+)
+_NOT_SUBJECT = frozenset("a an the your our my any some of for me you do have sell what's what is are which one ones "
+                         "show find get need want please product products item items".split())
 _STOCK = re.compile(r"\b(?:(?:only\s+)?in[\s-]stock(?:\s+only)?|available\s+now|ships?\s+today)\b", re.I)
 _FILLER = re.compile(r"\b(?:for|with|and|a|an|the|please|i want|i need|show me|find me|looking for)\s*$", re.I)
+# How a request starts ("do you have ...", "I'm looking for ..."): not words to match in a product.
+_LEAD = re.compile(r"^(?:(?:hi|hello|hey)[,!.]?\s+)?(?:do you (?:have|sell|carry|stock)|have you got|got any|can you find me|"
+                   r"i(?:'m| am) looking for|looking for|i(?:'d| would) like|i need|i want|show me|find me|what(?:'s| is) your|"
+                   r"what are your|any)\b\s*", re.I)
 
 
 @dataclass(frozen=True)
@@ -46,6 +60,7 @@ class Constraints:
     category: str | None = None
     brand: str | None = None
     in_stock: bool = False
+    sort: str | None = None  # "price_asc", "price_desc" or "rating": the shopper asked for an order, not relevance
     notes: tuple[str, ...] = field(default=())  # anything the shopper should know (truncation, empty query)
 
     @property
@@ -74,6 +89,14 @@ class Constraints:
         if self.in_stock:
             out.append("in stock")
         return out
+
+    def refine(self, newer: Constraints) -> Constraints:
+        """A follow-up ("any under $40?", "only Trailform") narrows this search: what it says wins, the rest stays."""
+        pick = lambda new, old: old if new is None else new  # noqa: E731
+        return Constraints(text=newer.text or self.text, price_min=pick(newer.price_min, self.price_min),
+                           price_max=pick(newer.price_max, self.price_max), category=newer.category or self.category,
+                           brand=newer.brand or self.brand, in_stock=newer.in_stock or self.in_stock,
+                           sort=newer.sort or self.sort, notes=newer.notes)
 
     def allows(self, product: Product) -> bool:
         """The same filters as `chroma_where`, for items held in memory (BM25 side, tests)."""
@@ -114,18 +137,56 @@ class Vocabulary:
 
     categories: dict[str, str]  # lower-case surface form (also singular) -> catalog spelling
     brands: dict[str, str]
+    types: dict[str, str] = field(default_factory=dict)  # product type ("windbreaker", "skillet") -> its one category
 
     @classmethod
     def from_products(cls, products: Iterable[Product]) -> Vocabulary:
         categories: dict[str, str] = {}
         brands: dict[str, str] = {}
+        type_categories: dict[str, set[str]] = {}
         for p in products:
             if p.category:
                 for form in _surface_forms(p.category):
                     categories.setdefault(form, p.category)
+                kind = product_type(p)
+                words = kind.split()
+                for form in _surface_forms(kind) | (_surface_forms(words[-1]) if len(words) > 1 and len(words[-1]) > 3 else set()):
+                    type_categories.setdefault(form, set()).add(p.category)
             if p.brand and len(p.brand) > 1:
                 brands.setdefault(p.brand.lower(), p.brand)
-        return cls(categories, brands)
+        # A type names a category only when every product of that type is in one category.
+        types = {form: next(iter(cats)) for form, cats in type_categories.items() if len(cats) == 1 and form not in categories}
+        return cls(categories, brands, types)
+
+    def strip_names(self, text: str) -> str:
+        """The text without the store's category, brand and type names, and without filler words."""
+        low = text.lower()
+        for names in (self.types, self.categories, self.brands):
+            for form in sorted(names, key=len, reverse=True):
+                low = re.sub(rf"(?<![\w-]){re.escape(form)}(?:e?s)?(?![\w-])", " ", low)
+        return " ".join(w for w in re.findall(r"[a-z0-9']+", low) if w not in _NOT_SUBJECT)
+
+    def names_something(self, text: str) -> bool:
+        """The text names a category, brand or product type this store sells."""
+        return any(_find_name(text, names) for names in (self.categories, self.brands, self.types))
+
+
+_MODEL_WORD = re.compile(r"\d|^[A-Z0-9-]{4,}$")
+_TRAILER = re.compile(r"\s+(?:in|with|for)\s+.*$", re.I)  # "Bookshelf Speakers In White" -> "Bookshelf Speakers"
+
+
+def product_type(product: Product) -> str:
+    """What the product is, in a shopper's words: its most specific tag, else its title without brand and model."""
+    tags = [t for t in product.tags if t.lower() != product.category.lower()]
+    if tags:
+        return tags[0].lower()
+    title = _TRAILER.sub("", product.title.split(" - ")[0])
+    words = [w for w in title.split() if w.lower() != product.brand.lower() and not _MODEL_WORD.search(w)]
+    if product.brand == "" and len(words) >= 2:
+        words = words[1:]  # no brand field: the first word usually is the brand
+    while words and words[0].lower() in ("and", "or", "with", "&"):
+        words = words[1:]
+    return " ".join(words[-2:]).lower() or product.category.lower() or title.lower()
 
 
 def _surface_forms(name: str) -> set[str]:
@@ -140,6 +201,17 @@ def _surface_forms(name: str) -> set[str]:
         elif form.endswith("s") and not form.endswith("ss"):
             forms.add(form[:-1])
     return {f for f in forms if len(f) > 2}
+
+
+_SUBJECT_END = re.compile(r"\b(?:for|with|without|under|below|over|in|to|that|which|from|by|like|on|at|near)\b", re.I)
+
+
+def head_noun(text: str) -> str:
+    """The word naming the thing asked for: the last word before the first preposition
+    ("electric guitar for my son" -> "guitar"); "" when only filler words are left."""
+    subject = _SUBJECT_END.split(text, maxsplit=1)[0]
+    words = [w for w in re.findall(r"[a-z0-9][a-z0-9'-]*", subject.lower()) if w not in _NOT_SUBJECT]
+    return words[-1] if words and words[-1] not in ("something", "anything", "stuff", "things", "gear", "ideas") else ""
 
 
 def _find_name(text: str, names: dict[str, str]) -> tuple[str, str] | None:
@@ -185,17 +257,25 @@ def parse_constraints(query: str, vocabulary: Vocabulary | None = None, *, max_c
         break
     in_stock = bool(_STOCK.search(text))
     text = _STOCK.sub(" ", text)
+    sort = None
+    for pattern, kind in _SORTS:
+        match = re.search(pattern, text, re.I)
+        if match:
+            sort = kind
+            text = (text[: match.start()] + " " + text[match.end():]).strip()
+            break
     category = brand = None
     if vocabulary:
         found = _find_name(text, vocabulary.brands)
         if found:
             brand = found[1]
             text = re.sub(rf"(?<![\w-]){re.escape(found[0])}(?![\w-])", " ", text, flags=re.I)
-        found = _find_name(text, vocabulary.categories)
+        found = _find_name(text, vocabulary.categories) or _find_name(text, vocabulary.types)
         if found:
             category = found[1]  # the word stays in the text: it still helps ranking
-    text = _FILLER.sub("", " ".join(text.split()).strip(" ,.;:-")).strip(" ,.;:-")
+    text = _FILLER.sub("", " ".join(text.split()).strip(" ,.;:-?!")).strip(" ,.;:-?!")
+    text = _LEAD.sub("", text).strip(" ,.;:-?!") or text
     if price_min is not None and price_max is not None and price_min > price_max:
         price_min, price_max = price_max, price_min
     return Constraints(text=text, price_min=price_min, price_max=price_max, category=category, brand=brand,
-                       in_stock=in_stock, notes=tuple(notes))
+                       in_stock=in_stock, sort=sort, notes=tuple(notes))

@@ -34,6 +34,7 @@ class HybridConfig:
     profile_weight: float = 0.1  # strength of the profile re-rank; 0 = off
     popularity_weight: float = 0.05  # strength of the popularity prior for guests; 0 = off
     min_similarity: float = 0.2  # dense hits below this cosine are noise, not matches (gibberish queries)
+    match_similarity: float = 0.45  # without a named kind or the head noun, a product must be at least this similar
 
     def __post_init__(self) -> None:
         if not (self.use_dense or self.use_bm25):

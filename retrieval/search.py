@@ -12,16 +12,53 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
+from itertools import zip_longest
 from typing import Any
+
+import re
 
 import numpy as np
 
 from assistant.settings import Settings
 from assistant.types import CustomerView, Hit, Product
 from retrieval.bm25 import KeywordIndex
-from retrieval.constraints import Constraints, Vocabulary, parse_constraints
+from retrieval.constraints import Constraints, Vocabulary, head_noun, parse_constraints
 from retrieval.hybrid import HybridConfig, has_history, popularity_from_orders, profile_affinity, reciprocal_rank_fusion
 from retrieval.store import ProductStore
+
+
+OUT_OF_STOCK_PENALTY = 0.15  # of the 0..1 fused score: an out-of-stock product drops below close in-stock ones
+
+
+@dataclass(frozen=True)
+class CatalogEvidence:
+    similarity: float  # cosine similarity of the nearest product
+    names: bool  # the text names a category, brand or product type of the store
+
+
+def sort_hits(hits: list[Hit], sort: str) -> list[Hit]:
+    """The shopper's own order ("cheapest", "best rated") over the relevant hits; unpriced items last."""
+    if sort == "rating":
+        return sorted(hits, key=lambda h: -(h.product.rating or 0.0))
+    missing = float("inf")
+    sign = 1 if sort == "price_asc" else -1
+    return sorted(hits, key=lambda h: sign * h.product.price if h.product.price is not None else missing)
+
+
+def same_category_first(hits: list[Hit], window: int = 5) -> list[Hit]:
+    """Keep a result page on one kind of thing: when the best hits agree on a category, its products go first.
+
+    "windbreaker between $50 and $150" has one windbreaker in range; the next best matches are
+    sweaters by their words, but a shopper wants the other jackets."""
+    if not hits:
+        return hits
+    weight: dict[str, float] = {}
+    for h in hits[:window]:
+        weight[h.product.category] = weight.get(h.product.category, 0.0) + h.score
+    best = max(weight, key=weight.get)
+    if not best or best != hits[0].product.category:
+        return hits
+    return [h for h in hits if h.product.category == best] + [h for h in hits if h.product.category != best]
 
 
 @dataclass(frozen=True)
@@ -67,8 +104,28 @@ class ProductSearch:
     def search(self, query: str, k: int, *, view: CustomerView | None = None) -> list[Hit]:
         return self.search_with_interpretation(query, k, view=view).hits
 
-    def search_with_interpretation(self, query: str, k: int, *, view: CustomerView | None = None) -> SearchResult:
+    def evidence(self, text: str) -> CatalogEvidence:
+        """How well a message matches what this store sells: the nearest product's cosine, and whether
+        it names one of the store's categories, brands or product types."""
+        nearest = self.store.dense_ids(text, 1) if self.config.use_dense and self.ids else []
+        return CatalogEvidence(similarity=nearest[0][1] if nearest else 0.0, names=self.vocabulary.names_something(text))
+
+    def search_with_interpretation(self, query: str, k: int, *, view: CustomerView | None = None,
+                                   base: Constraints | None = None) -> SearchResult:
+        """Search by the shopper's words; `base` is the search being refined ("any under $40?" after "running shoes")."""
         constraints = parse_constraints(query, self.vocabulary)
+        if base is not None:
+            constraints = base.refine(constraints)
+        alternatives = [a for a in re.split(r"\s+or\s+|\s*/\s*", constraints.text) if a.strip()]
+        if len(alternatives) in (2, 3) and base is None:  # "espresso or coffee machine": each one, interleaved
+            results = [self.search_constraints(replace(constraints, category=None).refine(parse_constraints(a, self.vocabulary)),
+                                               k, view=view) for a in alternatives]
+            merged = list({h.product.id: h for pair in zip_longest(*(r.hits for r in results)) for h in pair if h}.values())
+            if merged:
+                return SearchResult(merged[:k], constraints, results[0].method, sum(r.matching for r in results))
+        return self.search_constraints(constraints, k, view=view)
+
+    def search_constraints(self, constraints: Constraints, k: int, *, view: CustomerView | None = None) -> SearchResult:
         method = self.config.method
         if not constraints.text and not constraints.has_filters:
             return SearchResult([], constraints, method)
@@ -84,6 +141,7 @@ class ProductSearch:
             dense = self.store.dense_ids(constraints.text, n, constraints.chroma_where())
             dense = [(pid, sim) for pid, sim in dense if sim >= self.config.min_similarity and pid in self.position]
             rankings["dense"] = [pid for pid, _ in dense]
+            similarity_of = dict(dense)
             for pid, similarity in dense:
                 reasons.setdefault(pid, []).append(f"meaning matches the query (similarity {similarity:.2f})")
         if constraints.text and self.config.use_bm25 and self.keyword is not None:
@@ -99,8 +157,31 @@ class ProductSearch:
             return SearchResult([], replace(constraints, notes=constraints.notes + (note,)), method, matching)
         fused = reciprocal_rank_fusion(rankings, {"dense": self.config.dense_weight, "bm25": self.config.bm25_weight},
                                        self.config.rrf_k)
+        if constraints.text and not (constraints.category or constraints.brand):
+            fused = self._what_was_asked(fused, constraints.text, locals().get("similarity_of", {}))
+            if not fused:
+                note = f"nothing in the catalog is a {constraints.text[:80]!r}"
+                return SearchResult([], replace(constraints, notes=constraints.notes + (note,)), method, matching)
+        if constraints.sort and not self.vocabulary.strip_names(constraints.text):
+            # "cheapest camera": every camera is relevant, so the order decides among all that pass the filters
+            fused = {self.ids[i]: fused.get(self.ids[i], 0.0) + 1e-9 for i in np.flatnonzero(mask if mask is not None else np.ones(len(self.ids), bool))}
         hits = self._rerank(fused, reasons, constraints, view)
+        if constraints.sort:
+            hits = sort_hits(hits, constraints.sort)
+        elif not constraints.category:
+            hits = same_category_first(hits)
         return SearchResult(hits[:k], constraints, method, matching)
+
+    def _what_was_asked(self, fused: dict[str, float], text: str, similarity_of: dict[str, float]) -> dict[str, float]:
+        """The candidates, or none when the store does not sell the thing asked for: no candidate contains
+        the query's head noun ("guitar" of "electric guitar") and none is close in meaning."""
+        head = head_noun(text)
+        if not head or any(sim >= self.config.match_similarity for sim in similarity_of.values()):
+            return fused
+        stem = head[:-1] if head.endswith("s") and len(head) > 3 else head
+        pattern = re.compile(rf"\b{re.escape(stem)}", re.I)
+        named = any(pattern.search(" ".join((self.catalog[pid].title, *self.catalog[pid].tags))) for pid in fused if pid in self.catalog)
+        return fused if named else {}
 
     def filter_mask(self, c: Constraints) -> np.ndarray | None:
         """Boolean mask over self.ids of the items that pass the filters; None = no filter."""
@@ -148,6 +229,9 @@ class ProductSearch:
                 if pop:
                     final += self.config.popularity_weight * pop
                     why.append(f"popular in the store (popularity {pop:.2f})")
+            if product.stock == 0:  # shown, but after what can ship today
+                final -= OUT_OF_STOCK_PENALTY
+                why.append("out of stock")
             if filters:
                 why.append("passes filters: " + ", ".join(filters))
             if not reasons.get(pid):
@@ -175,7 +259,8 @@ def hybrid_config(settings: Settings, **overrides: Any) -> HybridConfig:
     r = settings.retrieval
     values = dict(use_dense=r.use_dense, use_bm25=r.use_bm25, rrf_k=r.rrf_k, dense_weight=r.dense_weight,
                   bm25_weight=r.bm25_weight, candidates=r.candidates, profile_weight=r.profile_weight,
-                  popularity_weight=r.popularity_weight, min_similarity=r.min_similarity)
+                  popularity_weight=r.popularity_weight, min_similarity=r.min_similarity,
+                  match_similarity=r.match_similarity)
     return HybridConfig(**{**values, **overrides})
 
 
