@@ -103,11 +103,12 @@ class ChatGenerator:
 
     def stream(self, prompt: Prompt) -> Iterator[str]:
         ids = self.encode(prompt).ids
-        tokens = self._engine_tokens(ids) if self.engine is not None else self._hf_tokens(ids)
+        limit = min(prompt.max_new_tokens or self.settings.max_new_tokens, self.settings.max_new_tokens)
+        tokens = self._engine_tokens(ids, limit) if self.engine is not None else self._hf_tokens(ids, limit)
         yield from self._detokenize(tokens)
 
-    def _engine_tokens(self, ids: list[int]) -> Iterator[int]:
-        request = self.engine.submit(ids, max_new_tokens=self.settings.max_new_tokens,
+    def _engine_tokens(self, ids: list[int], limit: int) -> Iterator[int]:
+        request = self.engine.submit(ids, max_new_tokens=limit,
                                      repetition_penalty=self.settings.repetition_penalty,
                                      temperature=self.settings.temperature)
         try:
@@ -131,7 +132,7 @@ class ChatGenerator:
             if close is not None:
                 close()
 
-    def _hf_tokens(self, ids: list[int]) -> Iterator[int]:
+    def _hf_tokens(self, ids: list[int], limit: int) -> Iterator[int]:
         """Reference path: transformers `generate` in a worker thread, one request at a time."""
         import queue
 
@@ -160,7 +161,7 @@ class ChatGenerator:
             input_ids=torch.tensor([ids], device=self.loaded.device),
             attention_mask=torch.ones((1, len(ids)), dtype=torch.long, device=self.loaded.device),
             streamer=Collect(),
-            max_new_tokens=self.settings.max_new_tokens,
+            max_new_tokens=limit,
             do_sample=sampling,
             repetition_penalty=self.settings.repetition_penalty,
             pad_token_id=tokenizer.pad_token_id,

@@ -361,27 +361,40 @@ class ModelIntentClassifier:
 
     def scores(self, text: str) -> list[float]:
         """Label log-scores: the model's constrained log-likelihoods, fused with the head when shipped."""
-        if self.head is None:
+        return self._fused(text, self.head.log_probs(text) if self.head is not None else None)
+
+    def _fused(self, text: str, head: list[float] | None) -> list[float]:
+        if head is None:
             return self.log_likelihoods(text)
         weight = self.config.head_weight
         if weight >= 1.0:
-            return self.head.log_probs(text)
-        return fuse(self.log_likelihoods(text), self.head.log_probs(text), weight)
+            return head
+        return fuse(self.log_likelihoods(text), head, weight)
 
     def probabilities(self, text: str) -> list[float]:
-        scores = [s / self.config.temperature for s in self.scores(text)]
+        return self._softmax(self.scores(text))
+
+    def _softmax(self, scores: list[float]) -> list[float]:
+        scores = [s / self.config.temperature for s in scores]
         top = max(scores)
         weights = [math.exp(s - top) for s in scores]
         total = sum(weights)
         return [w / total for w in weights]
 
     def classify(self, text: str) -> Intent:
-        ranked = sorted(zip(self.labels, self.probabilities(text)), key=lambda p: -p[1])
+        return self.analyse(text)[0]
+
+    def analyse(self, text: str) -> tuple[Intent, list[float] | None]:
+        """The intent, and the embedding head's own label log-probabilities (None without a head): the
+        shopping gate reads the head, which generalizes across phrasings, beside the catalog evidence."""
+        head = self.head.log_probs(text) if self.head is not None else None
+        ranked = sorted(zip(self.labels, self._softmax(self._fused(text, head))), key=lambda p: -p[1])
         label, confidence = ranked[0]
         abstained = confidence < self.config.threshold and label != OUT_OF_SCOPE
-        return Intent(
+        intent = Intent(
             label=OUT_OF_SCOPE if abstained else label,
             confidence=confidence,
             abstained=abstained,
             scores=tuple((name, round(p, 4)) for name, p in ranked[:5]),
         )
+        return intent, head

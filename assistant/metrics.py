@@ -15,6 +15,7 @@ class Metrics:
     handoffs: object
     blocked: object
     rate_limited: object
+    drafts: object
 
     def render(self) -> tuple[bytes, str]:
         from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
@@ -36,4 +37,6 @@ def build_metrics() -> Metrics:
         handoffs=Counter("shopassist_handoffs", "Turns handed to a human agent, by reason", ["reason"], registry=registry),
         blocked=Counter("shopassist_blocked_replies", "Replies replaced by the safety screen, by reason", ["reason"], registry=registry),
         rate_limited=Counter("shopassist_rate_limited", "Requests refused with 429", registry=registry),
+        drafts=Counter("shopassist_reply_drafts", "Model-written drafts: sent, or replaced by the composed reply",
+                       ["outcome"], registry=registry),
     )

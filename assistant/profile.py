@@ -247,10 +247,17 @@ class ProfileBook:
 
     # -- reading --------------------------------------------------------------------------
     def __contains__(self, user_id: str) -> bool:
-        return user_id in self.customers
+        """A customer of the store's file, or a shopper first seen in a chat or an event."""
+        return user_id in self.states
+
+    def register(self, user_id: str) -> None:
+        """Start a profile for a shopper id the store's files do not know (the OpenAI `user` field is an
+        opaque end-user id): a cold start, built up from their events."""
+        if user_id not in self.states:
+            self.states[user_id] = CustomerState(prices=deque(maxlen=self.config.price_items))
 
     def _require(self, user_id: str) -> CustomerState:
-        if user_id not in self.customers:
+        if user_id not in self.states:
             raise UnknownUser(f"unknown customer id {user_id!r}",
                               hint="use an id from customers.csv (e.g. C0001) or omit --user to chat as a guest")
         return self.states[user_id]
@@ -268,7 +275,9 @@ class ProfileBook:
                 raise BadInput(str(exc), hint="pass a weight from 0 to 1, or None for the configured one") from None
             if churn_weight == self.config.churn.model_weight:
                 churn_weight = None
-        state = self._require(user_id)
+        if user_id not in self.states:  # never seen: a new shopper, nothing known yet
+            return CustomerView(user_id=user_id, segment="new", reasons=("no history yet",), picks=self._picks((), ()))
+        state = self.states[user_id]
         views = self._views.setdefault(user_id, {})
         if churn_weight not in views:
             views[churn_weight] = self._build_view(user_id, state, churn_weight)
@@ -346,6 +355,7 @@ class ProfileBook:
         a rejected event changes nothing.
         """
         kind, user_id, product, quantity, price, day, order_id = self._validate(event)
+        self.register(user_id)  # a new shopper's first event starts their profile
         if kind == "order":
             self._apply_order(user_id, product.id, quantity, price, day, order_id)
         elif kind == "return":
@@ -370,7 +380,7 @@ class ProfileBook:
         user_id = event.get("user_id")
         if not isinstance(user_id, str) or not user_id:
             raise BadInput("an event needs a user_id", hint="guests have no profile to update")
-        state = self._require(user_id)
+        state = self.states.get(user_id) or CustomerState(prices=deque(maxlen=self.config.price_items))
         product = self.catalog.get(event.get("product_id")) if isinstance(event.get("product_id"), str) else None
         if product is None:
             raise BadInput(f"unknown product_id {event.get('product_id')!r}", hint="use an id from the catalog")
@@ -412,8 +422,9 @@ class ProfileBook:
     def export(self, user_id: str) -> dict:
         """Everything held about one customer, for a data-access request (JSON-ready)."""
         state = self._require(user_id)
-        account = asdict(self.customers[user_id])
-        account["signup_date"] = account["signup_date"].isoformat()
+        account = asdict(self.customers[user_id]) if user_id in self.customers else {}
+        if account:
+            account["signup_date"] = account["signup_date"].isoformat()
         view = asdict(self.view(user_id))
         view["picks"] = [p["id"] for p in view["picks"]]
         weights = lambda counter: {k: round(v / max(counter.values()), 3) for k, v in counter.most_common() if v > 0} if counter else {}

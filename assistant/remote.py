@@ -50,7 +50,7 @@ class RemoteGenerator:
             "model": self.config.model,
             "messages": [{"role": m.role, "content": m.content} for m in prompt.messages],
             "stream": True,
-            "max_tokens": self.config.max_tokens,
+            "max_tokens": min(prompt.max_new_tokens or self.config.max_tokens, self.config.max_tokens),
             "temperature": self.config.temperature,
         }
         try:

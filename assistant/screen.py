@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from assistant.prompt import SYSTEM
+from assistant.reply.writer import SYSTEM
 from assistant.redact import CARD, EMAIL, PHONE, is_phone
 
 REFUSAL = ("Sorry, I can't help with that. I can help you find products, answer questions about orders, "

@@ -48,6 +48,10 @@ class ModelSettings(BaseModel):
     repetition_penalty: float = Field(1.15, ge=1.0, le=2.0)
     # Torch CPU threads; 0 = leave torch's default (one per core).
     threads: int = Field(0, ge=0)
+    # The tuned model words each reply from the turn's facts; a check sends its draft only when it
+    # states the required facts and nothing else (else the reply composed from the facts goes out).
+    # False = always send the composed reply (no generation: fastest).
+    draft_replies: bool = True
     # Below this probability the intent detector abstains to out_of_scope.
     intent_threshold: float = Field(0.0, ge=0.0, le=1.0)
     # Generation engine: "fast" = our decode loop (static KV cache, continuous batching, prefix

@@ -133,25 +133,27 @@ class _CachedIntents:
         self.detector, self.cache = detector, {}
 
     def classify(self, text: str):
+        return self.analyse(text)[0]
+
+    def analyse(self, text: str):
         if text not in self.cache:
-            self.cache[text] = self.detector.classify(text)
+            self.cache[text] = self.detector.analyse(text) if hasattr(self.detector, "analyse") else (self.detector.classify(text), None)
         return self.cache[text]
 
 
 class _CachedSearch:
-    """Search results per (query, k, customer): profiles do not change while shoppers are simulated."""
+    """Search results per (query, k, customer, refinement): profiles do not change while shoppers are simulated."""
 
     def __init__(self, retriever) -> None:
         self.retriever, self.cache = retriever, {}
 
-    @property
-    def catalog(self):
-        return self.retriever.catalog
+    def __getattr__(self, name: str):
+        return getattr(self.retriever, name)  # catalog, vocabulary, store, evidence: as the real retriever
 
-    def search(self, query: str, k: int, *, view: CustomerView | None = None):
-        key = (query, k, view.user_id if view else None)
+    def search_with_interpretation(self, query: str, k: int, *, view: CustomerView | None = None, base=None):
+        key = (query, k, view.user_id if view else None, base)
         if key not in self.cache:
-            self.cache[key] = self.retriever.search(query, k, view=view)
+            self.cache[key] = self.retriever.search_with_interpretation(query, k, view=view, base=base)
         return self.cache[key]
 
     def with_config(self, **changes):
@@ -159,33 +161,36 @@ class _CachedSearch:
 
 
 class PlanRunner:
-    """Runs the assistant's decisions for a turn (intent, retrieval, profile, experiment variants,
-    prompt) and records the turn in `log`, without writing the reply: scripted shoppers react to the
-    products and the offer, never to the wording, and a CPU writes replies 30x slower than it decides.
+    """Runs the assistant's decisions for a turn (understanding, products, orders, profile, experiment
+    variants, the retention gesture) through `TurnService.plan` and records the turn in `log`, without
+    writing the reply: scripted shoppers react to the products and the offer, never to the wording.
 
     Intent labels are cached per message text and search results per (query, customer): both
     stages are deterministic and simulated shoppers leave profiles unchanged, so repeated
     simulations (benchmarks/experiments_power.py, which swaps `log` and `deps.experiments` between
     runs) pay for each once."""
 
-    def __init__(self, deps, log) -> None:
+    def __init__(self, deps, log, *, store=None) -> None:
+        import tempfile
+
+        from assistant.history import ConversationStore
+        from assistant.turn import build_service
+
         self.deps, self.log = deps, log
-        self.cached = replace(deps, intents=_CachedIntents(deps.intents), retriever=_CachedSearch(deps.retriever))
+        cached = replace(deps, intents=_CachedIntents(deps.intents), retriever=_CachedSearch(deps.retriever))
+        store = store or ConversationStore(f"sqlite:///{tempfile.mkdtemp(prefix='shopassist-sim-')}/simulation.db")
+        self.service = build_service(deps.settings, cached, store=store)
 
     def __call__(self, user_id: str, session_id: str | None, message: str) -> TurnResult:
         from assistant.analytics import TurnRecord
-        from assistant.intent import SHOPPING_INTENTS
-        from assistant.pipeline import TurnPlan, plan_turn
-        from assistant.types import Turn
+        from assistant.turn import SHOPPING_ROUTES
 
         session_id = session_id or uuid.uuid4().hex
-        self.cached.experiments = self.deps.experiments  # follow the caller's current experiments
-        plan = next(step for step in plan_turn(Turn(message, user_id=user_id, session_id=session_id), self.cached)
-                    if isinstance(step, TurnPlan))
-        products = tuple(h.product.id for h in plan.hits)
+        self.service.deps.experiments = self.deps.experiments  # follow the caller's current experiments
+        understood, answer, view, treatment = self.service.plan(message, user_id=user_id, session_id=session_id, context={})
+        products = tuple(h.product.id for h in answer.hits)
         self.log.record_turn(TurnRecord(
-            session_id=session_id, user_id=user_id, intent=plan.intent.label, confidence=plan.intent.confidence,
-            query=message, products=products, shopping=plan.intent.label in SHOPPING_INTENTS, offer=plan.offer,
-            segment=plan.view.segment, churn_tier=plan.view.churn_tier, channel="simulation",
-            experiments=plan.treatment.variants))
-        return TurnResult(session_id, plan.intent.label, products, plan.offer)
+            session_id=session_id, user_id=user_id, intent=understood.intent.label, confidence=understood.intent.confidence,
+            query=message, products=products, shopping=answer.kind in SHOPPING_ROUTES, offer=answer.offer,
+            segment=view.segment, churn_tier=view.churn_tier, channel="simulation", experiments=dict(treatment.variants)))
+        return TurnResult(session_id, understood.intent.label, products, answer.offer)

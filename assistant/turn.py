@@ -1,8 +1,16 @@
-"""One chat turn at the edge: store the message, run the pipeline, screen the reply, hand off.
+"""One chat turn, the one path of every front end (terminal, /v1, widget, Gradio).
 
-All three front ends (the /v1 API, the widget, the Gradio page) call `ChatService.turn` and
-render its events. The shopper's message is committed to the conversation store before the
-first token is generated, so an acknowledged message survives a crash.
+    service = build_service(settings, deps)
+    for event in service.turn("where is my order?", user_id="C0015"):
+        ...  # Accepted, IntentDetected, Products, Token..., Finished
+
+A turn: store the shopper's message (durable before anything else: an acknowledged message
+survives a crash) -> understand it (`assistant/understand`) -> the room that answers gathers the
+facts and acts (products, orders, policies, small talk) -> the tuned model words the reply from
+those facts and the check decides whether its draft or the composed reply is sent
+(`assistant/reply`) -> the safety screen -> handoff ticket, analytics, stored reply. The session's
+state for the next turn (cards shown, the search behind them, a question asked) rides in the
+stored reply's metadata, so any process serving the session can continue it.
 """
 
 from __future__ import annotations
@@ -15,15 +23,28 @@ from dataclasses import dataclass, field
 
 from assistant.analytics import EventLog, TurnRecord
 from assistant.guard import clean_message
-from assistant.intent import SHOPPING_INTENTS
-from assistant.handoff import HandoffConfig, handoff_reason, is_failed_turn
+from assistant.handoff import HandoffConfig, handoff_reason
 from assistant.history import ConversationStore
-from assistant.pipeline import Deps, run_turn
-from assistant.types import CustomerView, Done, Hit, Intent, IntentDetected, Message, Products, Token, Turn
 from assistant.metrics import Metrics
+from assistant.orders import OrderBook, build_order_book
+from assistant.orders.desk import OrderDesk, OrderRequest
+from assistant.pipeline import Deps
+from assistant.policies import PolicyIndex
+from assistant.products import ProductDesk
+from assistant.prompt import POLICY_FOR_INTENT
+from assistant.reply.answer import ActionNote, Answer
+from assistant.reply.check import DraftCheck
+from assistant.reply.talk import UNKNOWN_POLICY, Talk
+from assistant.reply.writer import TEMPLATE as DRAFT_TEMPLATE
+from assistant.reply.writer import ReplyWriter
 from assistant.screen import ReplyScreen, ScreenConfig
+from assistant.types import CustomerView, Hit, Intent, IntentDetected, Products, Token
+from assistant.understand import Understander, Understanding
 
 log = logging.getLogger(__name__)
+GESTURE_ROUTES = frozenset({"greeting", "search", "recommend", "follow_up"})  # where a welcome-back gesture fits
+SHOPPING_ROUTES = frozenset({"search", "recommend", "follow_up"})
+CARRIED = ("shown", "constraints", "verified", "offered")  # session state a turn passes on unless it replaces it
 
 
 @dataclass(frozen=True)
@@ -47,7 +68,9 @@ class Finished:
     timings: dict[str, float] = field(default_factory=dict)
     reply_id: int | None = None  # the stored reply, which thumbs up/down point at
     experiments: dict[str, str] = field(default_factory=dict)
-    offer: str | None = None  # the retention gesture the prompt allowed
+    offer: str | None = None  # the retention gesture in this reply
+    action: ActionNote | None = None  # what was done to an order, if anything
+    drafted: bool = False  # the tuned model's draft passed the check and was sent
 
     @property
     def handoff(self) -> bool:
@@ -57,53 +80,70 @@ class Finished:
 EdgeEvent = Accepted | IntentDetected | Products | Token | Finished
 
 
-class ChatService:
-    def __init__(self, deps: Deps, store: ConversationStore, metrics: Metrics, analytics: EventLog | None = None) -> None:
-        self.deps = deps
-        self.store = store
-        self.metrics = metrics
-        self.analytics = analytics
+class TurnService:
+    def __init__(self, deps: Deps, store: ConversationStore, metrics: Metrics, analytics: EventLog | None = None,
+                 orders: OrderBook | None = None) -> None:
+        self.deps, self.store, self.metrics, self.analytics = deps, store, metrics, analytics
         self.handoff = HandoffConfig(after_failures=deps.settings.serve.handoff_after_failures)
-        titles = [p.title for p in getattr(deps.retriever, "catalog", {}).values()]
+        catalog = deps.retriever.catalog
+        titles = [p.title for p in catalog.values()]
         self.store_rules = "\n".join([*deps.policies.values(), *titles])  # what a reply may quote verbatim
+        index = deps.policy_index or PolicyIndex.build(deps.policies, deps.retriever.store.embedder)
+        self.orders = orders or build_order_book(deps.settings, store.engine, catalog=catalog)
+        customers = getattr(deps.profiles, "customers", {})
+        self.order_desk = OrderDesk(self.orders, index, {c: r.email for c, r in customers.items()},
+                                    today=lambda: deps.profiles.as_of)
+        self.products = ProductDesk(deps.retriever, top_k=deps.settings.retrieval.top_k)
+        self.talk = Talk(deps.policies.get("retention_offers", ""), index, return_window=self.order_desk.window,
+                         loyal_window=self.order_desk.loyal_window)
+        self.understander = Understander(deps.intents, deps.gate, deps.retriever,
+                                         order_exists=lambda order_id: self.orders.get(order_id) is not None,
+                                         policy_score=lambda text: max(index.scores(text), default=0.0))
+        people = [p for c in customers.values() for p in (c.name, c.email)]
+        self.writer = ReplyWriter(deps.generator, DraftCheck(titles, people), enabled=deps.settings.model.draft_replies)
 
+    # -- the turn ------------------------------------------------------------------------------
     def turn(self, message: str, *, user_id: str | None, session_id: str | None = None,
-             history: tuple[Message, ...] | None = None, channel: str = "api") -> Iterator[EdgeEvent]:
+             history=None, channel: str = "api") -> Iterator[EdgeEvent]:
+        """`history` is accepted for the front ends' sake; the session's own stored state is what counts."""
         started = time.perf_counter()
         message = clean_message(message, max_chars=self.deps.settings.serve.max_message_chars)
-        self.deps.profiles.view(user_id)  # unknown customers are refused before anything is stored
         session_id = self.store.ensure_session(session_id, user_id)
-        if history is None:
-            history = self.store.history(session_id)
-        failures_before = self.store.failure_streak(session_id)
+        context, failures_before = self._context(session_id)
         message_id = self.store.add_message(session_id, "user", message, user_id=user_id)
         yield Accepted(session_id, message_id)
-        screen = ReplyScreen(ScreenConfig(allowed_text=self.store_rules, user_id=user_id))
+        understood, answer, view, treatment = self.plan(message, user_id=user_id, session_id=session_id, context=context)
+        yield IntentDetected(understood.intent)
+        if answer.hits:
+            yield Products(answer.hits)
+        planned = time.perf_counter()
+        written = self.writer.write(answer, message, system=treatment.get("system_prompt"))
+        if self.writer.enabled:
+            self.metrics.drafts.labels(outcome="sent" if written.drafted else "replaced").inc()
+        screen = ReplyScreen(ScreenConfig(allowed_text=self.store_rules + "\n" + answer.text, user_id=user_id))
         first_token_at = None
-        reply = None
-        for event in run_turn(Turn(message, user_id=user_id, history=history, session_id=session_id), self.deps):
-            if isinstance(event, Token):
-                safe = screen.feed(event.text)
-                if first_token_at is None:
-                    first_token_at = time.perf_counter()
-                    self.metrics.first_token.observe(first_token_at - started)
-                if safe:
-                    yield Token(safe)
-            elif isinstance(event, Done):
-                reply = event.reply
-            else:
-                yield event
+        for piece in _pieces(written.text):
+            safe = screen.feed(piece)
+            if first_token_at is None:
+                first_token_at = time.perf_counter()
+                self.metrics.first_token.observe(first_token_at - started)
+            if safe:
+                yield Token(safe)
         rest = screen.finish()
         if rest:
             yield Token(rest)
-        text = screen.final_text if screen.blocked or reply is None else reply.text
-        failed = is_failed_turn(reply.intent, reply.hits) or screen.blocked is not None
-        reason = handoff_reason(reply.intent, message, failed=failed, failures_before=failures_before, config=self.handoff)
-        if reason is None and reply.handoff:
-            reason = f"intent {reply.intent.label}"
-        meta = {"intent": reply.intent.label, "confidence": round(reply.intent.confidence, 4), "failed": failed,
-                "products": [h.product.id for h in reply.hits], "handoff": reason, "blocked": screen.blocked,
-                "template": reply.prompt_template, "offer": reply.offer, "experiments": reply.experiments}
+        text = screen.final_text
+        failed = (answer.kind == "search" and not answer.hits) or answer.text == UNKNOWN_POLICY or screen.blocked is not None
+        reason = answer.handoff or handoff_reason(understood.intent, message, failed=failed, failures_before=failures_before,
+                                                  config=self.handoff)
+        state = {k: context[k] for k in CARRIED if k in context} | answer.context
+        if answer.offer:
+            state["offered"] = True
+        meta = {"intent": understood.intent.label, "confidence": round(understood.intent.confidence, 4), "route": answer.kind,
+                "failed": failed, "products": [h.product.id for h in answer.hits], "handoff": reason, "blocked": screen.blocked,
+                "template": DRAFT_TEMPLATE, "drafted": written.drafted, "draft_problems": list(written.problems),
+                "offer": answer.offer, "experiments": dict(treatment.variants), "state": state,
+                "action": answer.action.__dict__ if answer.action else None}
         reply_id = self.store.add_message(session_id, "assistant", text, user_id=user_id, meta=meta)
         ticket_id = None
         if reason:
@@ -113,24 +153,109 @@ class ChatService:
             self.metrics.blocked.labels(reason=screen.blocked).inc()
             log.warning("reply blocked (%s) session=%s", screen.blocked, session_id)
         if self.analytics is not None:
-            self._record(reply, message, session_id, user_id, reply_id, reason is not None, channel)
-        self.metrics.turns.labels(intent=reply.intent.label, channel=channel).inc()
+            self._record(understood, answer, view, message, session_id, user_id, reply_id, reason is not None, channel,
+                         dict(treatment.variants))
+        self.metrics.turns.labels(intent=understood.intent.label, channel=channel).inc()
         self.metrics.turn_seconds.observe(time.perf_counter() - started)
-        timings = dict(reply.timings)
-        timings["first_token_s"] = (first_token_at or time.perf_counter()) - started
-        yield Finished(session_id, text, reply.intent, reply.hits, reply.view, reason, ticket_id, screen.blocked, timings,
-                       reply_id, reply.experiments, reply.offer)
+        timings = {"plan_s": planned - started, "total_s": time.perf_counter() - started,
+                   "first_token_s": (first_token_at or time.perf_counter()) - started}
+        log.info("turn user=%s route=%s intent=%s drafted=%s %.2fs", user_id, answer.kind, understood.intent.label,
+                 written.drafted, timings["total_s"])
+        yield Finished(session_id, text, understood.intent, answer.hits, view, reason, ticket_id, screen.blocked, timings,
+                       reply_id, dict(treatment.variants), answer.offer, answer.action, written.drafted)
 
-    def _record(self, reply, message: str, session_id: str, user_id: str | None, reply_id: int, handoff: bool,
-                channel: str) -> None:
+    def plan(self, message: str, *, user_id: str | None, session_id: str | None, context: dict):
+        """Everything a turn decides before wording: (understanding, answer, customer view, experiment treatment)."""
+        profiles = self.deps.profiles
+        if user_id is not None and user_id not in profiles:
+            profiles.register(user_id)  # an id the store does not know: a new shopper, served from a cold start
+        treatment = self.deps.experiments.treatment(user_id, session_id)
+        weight = treatment.get("churn_weight")
+        view = profiles.view(user_id) if weight is None else profiles.view(user_id, churn_weight=weight)
+        pending = context.get("pending")
+        if pending:
+            answer = self.order_desk.confirm(pending, message, user_id=user_id, loyal=view.segment == "loyal",
+                                             context=context, session_id=session_id)
+            if answer is not None:
+                return Understanding("order", Intent(answer.intent or "track_order", 1.0), message), answer, view, treatment
+        understood = self.understander.understand(message, context)
+        answer = self._answer(understood, view, context, session_id, treatment)
+        if (understood.route in GESTURE_ROUTES or understood.social == "greeting") and not context.get("offered"):
+            answer = self.talk.with_gesture(answer, view, treatment.get("retention_offer", "store_rules"))
+        return understood, answer, view, treatment
+
+    def _answer(self, u: Understanding, view: CustomerView, context: dict, session_id: str | None, treatment) -> Answer:
+        route, label = u.route, u.intent.label
+        user_id = view.user_id
+        if route == "handoff":
+            return self.talk.handoff("customer asked for a person")
+        if route == "money":
+            return self.talk.handoff("money trouble: charged twice or a missing refund", money=True)
+        if route == "greeting":
+            return self.talk.greeting(view)
+        if route == "goodbye":
+            return self.talk.goodbye()
+        if route == "order":
+            return self.order_desk.answer(OrderRequest(u.order_kind or "status", u.text), user_id=user_id,
+                                          loyal=view.segment == "loyal", context=context, session_id=session_id)
+        retriever = self.deps.retriever_for(treatment)
+        if route == "follow_up":
+            answer = self.products.follow_up(u.text, view=view, context=context, retriever=retriever)
+            return answer or self.products.search(u.text, view=view, context=context, retriever=retriever)
+        if route == "recommend":
+            owned = {i.product_id for o in (self.orders.orders_of(user_id) if user_id else []) for i in o.items}
+            return self.products.recommend(view, owned=owned)
+        if route == "search":
+            return self.products.search(u.text, view=view, context=context, retriever=retriever)
+        if route == "policy":
+            topic = POLICY_FOR_INTENT.get(label)
+            return self.talk.policy(u.text, topics=(topic,) if topic else (), intent=label)
+        if route == "complaint":
+            return self.talk.complaint()
+        return self.talk.decline()
+
+    # -- session state ---------------------------------------------------------------------------
+    def _context(self, session_id: str) -> tuple[dict, int]:
+        """The state the last reply left for this session, and how many replies in a row failed."""
+        context, streak, counting = {}, 0, True
+        for stored in reversed(self.store.messages(session_id)):
+            if stored.role != "assistant":
+                continue
+            if not context:
+                context = dict(stored.meta.get("state") or {})
+            if counting and stored.meta.get("failed"):
+                streak += 1
+            else:
+                counting = False
+            if context and not counting:
+                break
+        return context, streak
+
+    def _record(self, understood: Understanding, answer: Answer, view: CustomerView, message: str, session_id: str,
+                user_id: str | None, reply_id: int, handoff: bool, channel: str, variants: dict) -> None:
         """The turn's analytics row; a failure here is logged, never felt by the shopper."""
-        view = reply.view
         try:
             self.analytics.record_turn(TurnRecord(
-                session_id=session_id, user_id=user_id, intent=reply.intent.label, confidence=reply.intent.confidence,
-                query=message, products=tuple(h.product.id for h in reply.hits),
-                shopping=reply.intent.label in SHOPPING_INTENTS, handoff=handoff, offer=reply.offer,
-                segment=view.segment if view else None, churn_tier=view.churn_tier if view else None,
-                reply_id=reply_id, channel=channel, experiments=reply.experiments))
+                session_id=session_id, user_id=user_id, intent=understood.intent.label,
+                confidence=understood.intent.confidence, query=message, products=tuple(h.product.id for h in answer.hits),
+                shopping=answer.kind in SHOPPING_ROUTES, handoff=handoff, offer=answer.offer, segment=view.segment,
+                churn_tier=view.churn_tier, reply_id=reply_id, channel=channel, experiments=variants))
         except Exception:
             log.exception("could not record analytics for session %s", session_id)
+
+
+def _pieces(text: str) -> Iterator[str]:
+    """The reply in word-sized pieces, so every front end streams it the same way."""
+    yield from re.findall(r"\S+\s*", text)
+
+
+def build_service(settings, deps: Deps, *, store: ConversationStore | None = None, metrics: Metrics | None = None) -> TurnService:
+    """The turn service on the configured conversation store, with its order book and analytics log."""
+    from assistant.analytics import build_event_log
+    from assistant.history import build_history
+    from assistant.metrics import build_metrics
+
+    store = store or build_history(settings)
+    analytics = build_event_log(settings, store.engine, customers=deps.profiles, products=deps.retriever.catalog)
+    orders = build_order_book(settings, store.engine, catalog=deps.retriever.catalog)
+    return TurnService(deps, store, metrics or build_metrics(), analytics, orders)

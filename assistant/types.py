@@ -84,6 +84,7 @@ class Prompt:
     messages: tuple[Message, ...]
     template: str  # name@version of the template, logged with each turn
     allowed_facts: tuple[str, ...] = ()  # product ids and policy names the reply may cite
+    max_new_tokens: int | None = None  # a shorter cap than the model setting, e.g. for checked drafts
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,8 @@ from pathlib import Path
 
 from assistant.errors import BadInput
 from assistant.intent import INTENTS, OUT_OF_SCOPE
-from assistant.settings import REPO_ROOT
+from assistant.types import Product
+from assistant.settings import DEMO_DIR, REPO_ROOT
 
 DATASETS_DIR = REPO_ROOT.parent / "shared" / "datasets"
 
@@ -74,6 +75,29 @@ OOS_TOPICS: dict[str, tuple[str, ...]] = {
     "tech": ("my wifi keeps dropping", "how do I update my laptop's operating system", "why is my phone battery draining so fast", "how do I take a screenshot on windows", "reset my router"),
     "people": ("call my sister", "text john that I'm running late", "what's my friend's birthday", "send an email to my boss", "share my location with my wife"),
     "gardening": ("when should I plant tomatoes", "how often do I water a cactus", "why are my rose leaves turning yellow", "what grows well in shade"),
+    "creative": ("write a haiku about autumn", "compose a limerick about my boss", "draft a toast for my sister's wedding",
+                 "write a short story about a dragon", "make up a song about pizza", "give me a rhyme for orange"),
+    "errands": ("order me a pizza for delivery", "book a table for two at an italian place", "buy tickets for the concert on friday",
+                "reserve a hotel room in denver", "hire a plumber for tomorrow", "get me a taxi to the station"),
+    # Everyday questions an assistant hears that no shop answers (issue 14: written for variety, not from the dev set).
+    "facts": ("who invented the telephone", "what is the population of canada", "how far away is the moon",
+              "what's the tallest building in the world", "who wrote pride and prejudice", "what year did the titanic sink"),
+    "nutrition": ("how many calories are in a slice of pizza", "is coffee bad for your heart", "how much protein is in an egg",
+                  "is it safe to eat raw cookie dough", "how much sugar is in a can of soda"),
+    "todo": ("add milk to my grocery list", "what's on my to do list today", "remind me to water the plants",
+             "did I schedule anything for friday", "clear all my reminders", "read my notes back to me"),
+    "restaurants": ("find a good sushi place nearby", "is the thai restaurant on main street open now",
+                    "make a dinner reservation for four at seven", "what's the best burger joint in town"),
+    "travel_info": ("what currency do they use in japan", "what's the time difference with sydney",
+                    "is it safe to travel to egypt right now", "what should I see in lisbon", "how do I get a travel visa for india"),
+    "science": ("why is the sky blue", "how do black holes form", "when did the roman empire fall", "what is dna made of",
+                "how does a rainbow form", "what's the speed of light"),
+    "opinions": ("what's your opinion on politics", "who will win the next election", "is pineapple on pizza acceptable",
+                 "what's the best movie ever made", "are cats better than dogs"),
+    "words": ("how do you spell restaurant", "what does serendipity mean", "give me a word that rhymes with cat",
+              "is it affect or effect", "what's the plural of cactus"),
+    "government": ("how do I renew my passport", "what's the speed limit on the highway", "how do I register to vote",
+                   "can my landlord raise the rent", "when are taxes due this year"),
     "transport": ("how's the traffic on the way to work", "when is the next bus downtown", "find a parking spot near the stadium", "how far is it to the nearest gas station", "get me an uber to the airport"),
 }
 OOS_HELDOUT_TOPICS = ("sports", "language", "home", "news", "jobs", "pets", "transport")
@@ -83,7 +107,9 @@ GREETINGS = ("hi", "hello", "hey", "hey there", "hello there", "good morning", "
              "greetings", "morning!", "hey, how's it going", "hi there, nice to meet you", "what's up", "hello assistant",
              "hi, is anyone there", "good day", "hey, hi", "hello, how are you doing today", "hi, I have a question",
              "hey bot", "hello friend", "sup", "heya", "hi again", "how are things", "nice to meet you", "hello, can you hear me",
-             "hey, good morning", "evening", "hi hi")
+             "hey, good morning", "evening", "hi hi", "hey hey", "yo what's good", "hello hello", "hi bot",
+             "good evening assistant", "how's your day going", "how have you been", "hey, you there?", "hola",
+             "what's happening", "howdy there", "g'day", "hey buddy", "hi friend, how are things", "hello, is this the shop?")
 GOODBYES = ("bye", "goodbye", "thanks, that's all", "thank you so much", "see you later", "cheers, bye",
             "have a nice day", "thanks for the help", "that's everything, goodbye", "ok thanks bye", "talk to you later",
             "thank you!", "thanks a lot", "i appreciate your help", "great, thank you", "bye for now", "that is all for today",
@@ -91,7 +117,11 @@ GOODBYES = ("bye", "goodbye", "thanks, that's all", "thank you so much", "see yo
             "thank you very much", "thanks!", "thx", "that helped, thanks", "appreciate it", "thanks a bunch", "good night",
             "catch you later", "farewell", "i'm done, bye", "that's all I needed", "thanks for your time", "take care",
             "you've been a great help", "ok, that's it for now", "talk soon", "bye bye", "thanks again", "have a good one",
-            "cheers")
+            "cheers", "i'm grateful for your help", "you've been a star", "cheers mate", "much obliged",
+            "nice chatting with you", "until we meet again", "that was helpful, bye now", "take it easy", "ciao", "adios",
+            "thanks a million", "you rock, thanks", "that's all i needed, thank you", "have a good night",
+            "great chat, see ya", "thank you kindly", "appreciate the help", "you helped a lot", "glad you could help",
+            "it was nice talking to you", "i'm very thankful")
 FILLERS = {"Order Number": lambda r: f"{r.randint(100000, 999999)}", "Invoice Number": lambda r: f"INV-{r.randint(10000, 99999)}",
            "Refund Amount": lambda r: f"${r.randint(10, 400)}", "Account Type": lambda r: r.choice(["premium", "standard", "business"]),
            "Person Name": lambda r: r.choice(["Maria Lopez", "James Chen", "Aisha Khan"]), "Currency Symbol": lambda r: "$"}
@@ -106,8 +136,11 @@ class DataConfig:
     banking_per_intent: int = 130  # real Banking77 rows per mapped intent (about all that is left after the dev set)
     banking_heldout_per_category: int = 15  # real Banking77 rows per mapped category kept out (fusion-weight selection)
     banking_oos: int = 200  # Banking77 rows from intents no shop handles
-    wands_heldout_classes: int = 10  # whole WANDS query classes kept out of training
-    wands_train: int = 150  # product queries in training (more would swamp the other labels)
+    wands_heldout_classes: int = 60  # whole WANDS query classes (of 189) kept out: the held-out shopping queries
+    wands_train: int = 330  # real product queries in training (about all of the other classes)
+    catalog: Path = DEMO_DIR / "catalog.jsonl"  # the store's catalog: its products make more shopping queries
+    catalog_queries_per_product: int = 1  # generated asks per product (finetune/shopping.py)
+    unseen_catalog: Path = DATASETS_DIR / "abt_buy" / "abt.csv"  # a catalog never trained on: its queries are held out
     dialogues: int = 80  # grounded assistant turns for training (+ a held-out set by source); long, so they dominate the token budget
 
     def __post_init__(self) -> None:
@@ -193,12 +226,34 @@ def intent_rows(config: DataConfig, rng: random.Random) -> tuple[list[dict], lis
         text = q["query"] if rng.random() < 0.6 or held else rng.choice(["do you have {}", "i'm looking for {}", "show me {}", "recommend a {}", "any {} on sale?"]).format(q["query"])
         (heldout if held else wands).append({"text": text, "intent": "product_search", "source": "wands-heldout" if held else "wands"})
     train += rng.sample(wands, min(len(wands), config.wands_train))
+    train += store_queries(config, rng)
+    heldout += unseen_catalog_queries(config, rng)
     unknown = {r["intent"] for r in train + heldout} - set(INTENTS)
     if unknown:
         raise BadInput(f"labels outside the taxonomy: {sorted(unknown)}")
     rng.shuffle(train)
     train = [r for r in train if _norm(r["text"]) not in dev]  # hand-written lines can collide with it too
     return _dedupe(train), _dedupe(heldout)
+
+
+def store_queries(config: DataConfig, rng: random.Random) -> list[dict]:
+    """Shopping queries made from the store's own catalog (titles, types, brands, colours, uses)."""
+    from data.load import load_catalog
+    from finetune.shopping import catalog_queries
+
+    products = load_catalog(config.catalog).records
+    return catalog_queries(products, rng, per_product=config.catalog_queries_per_product, source="catalog")
+
+
+def unseen_catalog_queries(config: DataConfig, rng: random.Random) -> list[dict]:
+    """Shopping queries from a catalog the detector never sees in training (Abt-Buy electronics), held out."""
+    from finetune.shopping import catalog_queries
+
+    if not config.unseen_catalog.exists():
+        return []
+    rows = read_table(config.unseen_catalog, ("id", "name"))
+    products = [Product(id=r["id"], title=r["name"], description=r.get("description", "")) for r in rows if r["name"].strip()]
+    return catalog_queries(rng.sample(products, min(300, len(products))), rng, per_product=1, source="unseen-catalog")
 
 
 def _dedupe(rows: list[dict]) -> list[dict]:

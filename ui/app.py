@@ -54,25 +54,18 @@ def add_error_handlers(app: FastAPI) -> None:
 
 
 def build_state(settings: Settings, deps: Deps | None) -> AppState:
-    from assistant.analytics import build_event_log
-    from assistant.history import build_history
-    from assistant.orders import build_order_book
     from assistant.remote import build_remote_generator
-    from assistant.turn import ChatService
+    from assistant.turn import build_service
 
     deps = deps or build_deps(settings)
     remote = build_remote_generator(settings)
     if remote is not None:
         log.warning("generation goes to %s (model %s)", settings.serve.remote_url, settings.serve.remote_model)
         deps.generator = remote
-    store = build_history(settings)
-    metrics = build_metrics()
-    analytics = build_event_log(settings, store.engine, customers=getattr(deps.profiles, "customers", None),
-                                products=getattr(deps.retriever, "catalog", None))
-    orders = build_order_book(settings, store.engine, catalog=deps.retriever.catalog)
-    return AppState(settings=settings, deps=deps, store=store, metrics=metrics,
-                    limiter=RateLimiter(settings.serve.rate_limit_per_minute),
-                    chat=ChatService(deps, store, metrics, analytics), analytics=analytics, orders=orders)
+    service = build_service(settings, deps, metrics=build_metrics())
+    return AppState(settings=settings, deps=deps, store=service.store, metrics=service.metrics,
+                    limiter=RateLimiter(settings.serve.rate_limit_per_minute), chat=service, analytics=service.analytics,
+                    orders=service.orders)
 
 
 def create_app(settings: Settings | None = None, deps: Deps | None = None) -> FastAPI:

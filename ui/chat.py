@@ -18,7 +18,7 @@ from collections.abc import Iterator
 
 from assistant.errors import ShopAssistError
 from assistant.types import IntentDetected, Products, Token
-from assistant.turn import Accepted, ChatService, Finished
+from assistant.turn import Accepted, TurnService, Finished
 
 
 def cards_html(hits) -> str:
@@ -63,7 +63,7 @@ element.addEventListener('click', (event) => {
 """
 
 
-def respond(chat: ChatService, message: str, history: list, user_id: str, session_id: str | None, staff: bool,
+def respond(chat: TurnService, message: str, history: list, user_id: str, session_id: str | None, staff: bool,
             reply_ids: dict | None = None) -> Iterator:
     """Gradio event: yields (chatbot, cards, staff info, session id, cleared textbox, reply ids).
 
@@ -94,7 +94,7 @@ def respond(chat: ChatService, message: str, history: list, user_id: str, sessio
     yield history, cards, staff_markdown(done, staff), session_id, "", reply_ids
 
 
-def load_customer(chat: ChatService, user_id: str) -> tuple[list, str | None, dict]:
+def load_customer(chat: TurnService, user_id: str) -> tuple[list, str | None, dict]:
     """The customer's latest conversation, so a returning shopper sees where they left off (and can rate it)."""
     if not user_id:
         return [], None, {}
@@ -106,7 +106,7 @@ def load_customer(chat: ChatService, user_id: str) -> tuple[list, str | None, di
             {i: m.id for i, m in enumerate(stored) if m.role == "assistant"})
 
 
-def record(chat: ChatService, kind: str, *, user_id: str | None, session_id: str | None, **fields) -> str | None:
+def record(chat: TurnService, kind: str, *, user_id: str | None, session_id: str | None, **fields) -> str | None:
     """Record one thing the shopper did on the page; the reason when the event log refuses it."""
     if chat.analytics is None:
         return None
@@ -115,7 +115,7 @@ def record(chat: ChatService, kind: str, *, user_id: str | None, session_id: str
     return rejected[0].reason if rejected else None
 
 
-def card_event(chat: ChatService, user_id: str | None, session_id: str | None, data: dict) -> str | None:
+def card_event(chat: TurnService, user_id: str | None, session_id: str | None, data: dict) -> str | None:
     """A product card was clicked (``action`` "click") or its "Add to cart" button ("add_to_cart")."""
     action = data.get("action")
     if action not in ("click", "add_to_cart"):
@@ -123,7 +123,7 @@ def card_event(chat: ChatService, user_id: str | None, session_id: str | None, d
     return record(chat, action, user_id=user_id, session_id=session_id, product_id=data.get("product_id"))
 
 
-def rate_reply(chat: ChatService, user_id: str | None, session_id: str | None, reply_ids: dict | None, index,
+def rate_reply(chat: TurnService, user_id: str | None, session_id: str | None, reply_ids: dict | None, index,
                liked) -> str | None:
     """Thumbs up (liked True) or down (False) on the assistant message at ``index`` of the chat."""
     if not isinstance(liked, bool):  # "" when a thumb is taken back: nothing to record
@@ -136,7 +136,7 @@ def rate_reply(chat: ChatService, user_id: str | None, session_id: str | None, r
     return record(chat, "rating", user_id=user_id, session_id=session_id, reply_id=reply_id, value=1 if liked else -1)
 
 
-def ask(chat: ChatService, message: str, user_id: str, session_id: str) -> Iterator[str]:
+def ask(chat: TurnService, message: str, user_id: str, session_id: str) -> Iterator[str]:
     """API endpoint for gradio_client: the growing reply text."""
     text = ""
     for event in chat.turn(message, user_id=user_id or None, session_id=session_id or None, channel="gradio"):
@@ -158,7 +158,7 @@ CSS = """
 """
 
 
-def build_chat_page(chat: ChatService):
+def build_chat_page(chat: TurnService):
     import gradio as gr
 
     customers = sorted(chat.deps.profiles.customers)

@@ -19,7 +19,7 @@ import click
 
 from assistant.errors import ShopAssistError
 from assistant.settings import Settings
-from assistant.types import Done, Message, Token, Turn
+from assistant.types import Token
 
 
 def friendly_errors(command):
@@ -79,17 +79,17 @@ def setup() -> None:
 @click.option("--message", "-m", help="Answer this one message on stdout and exit.")
 @friendly_errors
 def chat(user_id: str | None, message: str | None) -> None:
-    """Chat in the terminal. Example: shopassist chat --user C0001"""
-    from assistant.pipeline import build_deps, run_turn
+    """Chat in the terminal (the same turn as the API, the widget and the browser). Example: shopassist chat --user C0001"""
+    from assistant.pipeline import build_deps
+    from assistant.turn import build_service
 
     settings = make_settings()
-    deps = build_deps(settings, progress=status)
-    deps.profiles.view(user_id)  # unknown ids fail before the first prompt
+    service = build_service(settings, build_deps(settings, progress=status))
     if message is not None:
-        _print_turn(Turn(message, user_id=user_id), deps, run_turn)
+        _print_turn(service, message, user_id, None)
         return
     status(f"chatting as {user_id or 'a guest'}; an empty line or Ctrl-D ends the chat")
-    history: list[Message] = []
+    session = None
     while True:
         try:
             text = input("you> ")
@@ -98,26 +98,33 @@ def chat(user_id: str | None, message: str | None) -> None:
         if not text.strip():
             break
         try:
-            reply = _print_turn(Turn(text, user_id=user_id, history=tuple(history)), deps, run_turn, prefix="shop> ")
+            session = _print_turn(service, text, user_id, session, prefix="shop> ")
         except ShopAssistError as exc:  # one bad message must not end the conversation
             click.echo(f"error: {exc.message}" + (f" (hint: {exc.hint})" if exc.hint else ""), err=True)
-            continue
-        history += [Message("user", text), Message("assistant", reply.text)]
 
 
-def _print_turn(turn: Turn, deps, run_turn, prefix: str = ""):
+def _print_turn(service, text: str, user_id: str | None, session: str | None, prefix: str = "") -> str | None:
+    """Stream one turn to the terminal; returns the session id, so the next message continues it."""
+    from assistant.turn import Finished
+
     click.echo(prefix, nl=False)
-    reply = None
-    for event in run_turn(turn, deps):
+    for event in service.turn(text, user_id=user_id, session_id=session, channel="terminal"):
         if isinstance(event, Token):
             click.echo(event.text, nl=False)
             sys.stdout.flush()
-        elif isinstance(event, Done):
-            reply = event.reply
-    click.echo()
-    status(f"intent {reply.intent.label} ({reply.intent.confidence:.2f})"
-           + (f"; products: {', '.join(h.product.id for h in reply.hits)}" if reply.hits else ""))
-    return reply
+        elif isinstance(event, Finished):
+            click.echo()
+            for hit in event.hits:
+                price = f"${hit.product.price:,.2f}" if hit.product.price is not None else "price on request"
+                click.echo(f"  · {hit.product.title} ({price}) [{hit.product.id}]")
+            notes = [f"intent {event.intent.label} ({event.intent.confidence:.2f})"]
+            if event.action:
+                notes.append(f"{event.action.kind} {event.action.order_id}: {event.action.outcome}")
+            if event.handoff:
+                notes.append(f"handed to a person (ticket #{event.ticket_id}: {event.handoff_reason})")
+            status("; ".join(notes))
+            return event.session_id
+    return session
 
 
 @cli.command()
@@ -218,6 +225,24 @@ def evaluate_fusion_command(catalog: Path, queries: Path, rrf_k, dense_weights, 
     result = evaluate_fusion(make_settings(), catalog, queries, plot=plot, config=config, index_home=index_home, progress=True)
     status(f"{result['decision']}; heatmap written to {plot}")
     click.echo(dumps(result))
+
+
+@evaluate.command("conversations")
+@click.option("--cases", "cases_path", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path), help="JSON Lines of scripted conversations (e.g. benchmarks/cases/demo_conversations.jsonl).")
+@click.option("--url", help="A running server's API base, e.g. http://127.0.0.1:7860/v1 (default: run the assistant in-process).")
+@click.option("--store", type=click.Path(exists=True, file_okay=False, path_type=Path), help="Store folder with catalog.jsonl, orders.csv, customers.csv, policies/ (default: the settings' store_dir).")
+@click.option("--key", envvar="SHOPASSIST_API_KEY", help="API key for --url (or set SHOPASSIST_API_KEY).")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write every turn's reply, extras and reasons here (JSON Lines).")
+@friendly_errors
+def evaluate_conversations_command(cases_path: Path, url: str | None, store: Path | None, key: str | None, out: Path | None) -> None:
+    """Run scripted shopper conversations and check every reply: one line per case. Example:
+    shopassist evaluate conversations --cases benchmarks/cases/demo_conversations.jsonl
+    """
+    from ui.conversation_eval import evaluate_conversations
+
+    settings = make_settings(store_dir=store, **{"retrieval.catalog": store and store / "catalog.jsonl"})
+    summary = evaluate_conversations(settings, cases_path, url=url, key=key, out=out, progress=lambda r: click.echo(r.line()))
+    click.echo(json.dumps(summary))
 
 
 @evaluate.command("churn")

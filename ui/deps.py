@@ -14,7 +14,7 @@ from assistant.settings import Settings
 from assistant.metrics import Metrics
 from assistant.orders import OrderBook
 from ui.security import RateLimiter, check_api_key
-from assistant.turn import ChatService
+from assistant.turn import TurnService
 
 
 @dataclass
@@ -24,7 +24,7 @@ class AppState:
     store: ConversationStore
     metrics: Metrics
     limiter: RateLimiter
-    chat: ChatService
+    chat: TurnService
     analytics: EventLog
     orders: OrderBook
 

@@ -128,9 +128,9 @@ def simulate_command(name: str, path: Path | None, sessions: int, seed: int, eff
     store, log = _event_log(settings, deps.profiles.customers, catalog)
     if replies:
         from assistant.metrics import build_metrics
-        from assistant.turn import Accepted, ChatService, Finished
+        from assistant.turn import Accepted, Finished, TurnService
 
-        chat = ChatService(deps, store, build_metrics(), log)
+        chat = TurnService(deps, store, build_metrics(), log)
 
         def run(user_id: str, session_id: str | None, message: str) -> TurnResult:
             session = None
@@ -142,7 +142,7 @@ def simulate_command(name: str, path: Path | None, sessions: int, seed: int, eff
                                       event.offer, event.reply_id)
             raise RuntimeError("the turn ended without a reply")
     else:
-        run = PlanRunner(deps, log)
+        run = PlanRunner(deps, log, store=store)
     views = {c: deps.profiles.view(c) for c in deps.profiles.customers}
     shopper = ShopperModel(offer_effect=effect, effect_offer=effect_offer)
     result = simulate(run, log.record_many, views, catalog, shopper, sessions=sessions, seed=seed, progress=True)

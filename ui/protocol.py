@@ -52,6 +52,15 @@ class IntentPublic(BaseModel):
     abstained: bool = False
 
 
+class ActionPublic(BaseModel):
+    """An action the assistant took (or refused) on an order this turn."""
+
+    kind: Literal["cancel", "return", "address_change"]
+    order_id: str | None
+    outcome: Literal["done", "already", "refused"]
+    reason: str | None = None  # why refused: not_processing, not_delivered, outside_window, returned, ...
+
+
 class ShopAssistExtra(BaseModel):
     """ShopAssist's extra field on chat responses (last chunk when streaming)."""
 
@@ -66,6 +75,7 @@ class ShopAssistExtra(BaseModel):
     blocked: str | None = None  # why the reply was replaced by the safety screen, if it was
     reply_id: int | None = Field(None, description="the stored reply: rate it with POST /v1/events "
                                                    '{"type": "rating", "reply_id": ..., "value": 1 or -1}')
+    action: ActionPublic | None = None  # what was done to an order this turn (GET /v1/users/{id}/actions lists them all)
 
 
 class AssistantMessage(BaseModel):

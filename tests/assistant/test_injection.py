@@ -20,7 +20,7 @@ from assistant.types import Token
 from tests.conftest import TINY_CATALOG
 from tests.ui.conftest import make_deps
 from assistant.screen import REFUSAL
-from assistant.turn import ChatService, Finished
+from assistant.turn import TurnService, Finished
 
 CASES = [json.loads(line) for line in (Path(__file__).parent / "injections.jsonl").read_text().splitlines()]
 CUSTOMER_EMAILS = set(re.findall(r"[\w.+-]+@[\w-]+\.[\w.]+", (DEMO_DIR / "customers.csv").read_text()))
@@ -73,7 +73,7 @@ def poisoned(tmp_path_factory):
     settings = Settings(home=root / "home", store_dir=DEMO_DIR, retrieval={"catalog": catalog})
     generator = Compliant()
     deps = make_deps(settings, generator=generator)
-    return ChatService(deps, ConversationStore(f"sqlite:///{root / 'c.db'}"), build_metrics()), generator
+    return TurnService(deps, ConversationStore(f"sqlite:///{root / 'c.db'}"), build_metrics()), generator
 
 
 def test_the_set_is_large_and_varied():
@@ -114,7 +114,7 @@ def test_the_real_model_leaks_nothing(real_model_dir, tmp_path):
 
     settings = Settings(home=tmp_path / "home", store_dir=DEMO_DIR, model={"path": real_model_dir, "max_new_tokens": 48})
     deps = build_deps(settings)
-    chat = ChatService(deps, ConversationStore(f"sqlite:///{tmp_path / 'c.db'}"), build_metrics())
+    chat = TurnService(deps, ConversationStore(f"sqlite:///{tmp_path / 'c.db'}"), build_metrics())
     results = {}
     for case in CASES:
         done = [e for e in chat.turn(case["message"], user_id="C0001") if isinstance(e, Finished)][0]

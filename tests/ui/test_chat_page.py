@@ -7,11 +7,11 @@ from assistant.analytics import build_event_log
 from assistant.history import ConversationStore
 from ui.chat import build_chat_page, card_event, load_customer, rate_reply, respond
 from assistant.metrics import build_metrics
-from assistant.turn import ChatService
+from assistant.turn import TurnService
 
 
 def test_respond_streams_cards_staff_info_and_restores_history(deps, tmp_path):
-    chat = ChatService(deps, ConversationStore(f"sqlite:///{tmp_path / 'c.db'}"), build_metrics())
+    chat = TurnService(deps, ConversationStore(f"sqlite:///{tmp_path / 'c.db'}"), build_metrics())
     updates = list(respond(chat, "waterproof rain jacket", [], "C0001", None, True))
     history, cards, staff, session, box, reply_ids = updates[-1]
     assert history == [{"role": "user", "content": "waterproof rain jacket"}, {"role": "assistant", "content": "Happy to help!"}]
@@ -29,7 +29,7 @@ def test_respond_streams_cards_staff_info_and_restores_history(deps, tmp_path):
 
 
 def test_page_builds_with_documented_api_names(deps, tmp_path):
-    chat = ChatService(deps, ConversationStore(f"sqlite:///{tmp_path / 'c.db'}"), build_metrics())
+    chat = TurnService(deps, ConversationStore(f"sqlite:///{tmp_path / 'c.db'}"), build_metrics())
     page = build_chat_page(chat)
     names = {d.api_name for d in page.fns.values()}
     assert {"chat", "ask", "load_customer"} <= names
@@ -40,7 +40,7 @@ def test_cards_and_thumbs_record_pseudonymized_events(settings, deps, tmp_path):
 
     store = ConversationStore(f"sqlite:///{tmp_path / 'c.db'}")
     log = build_event_log(settings, store.engine, customers=deps.profiles.customers, products=deps.retriever.catalog)
-    chat = ChatService(deps, store, build_metrics(), log)
+    chat = TurnService(deps, store, build_metrics(), log)
     *_, session, _, reply_ids = list(respond(chat, "waterproof rain jacket", [], "C0001", None, False))[-1]
 
     assert card_event(chat, "C0001", session, {"action": "click", "product_id": "J1"}) is None

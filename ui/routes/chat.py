@@ -18,7 +18,7 @@ from fastapi.responses import StreamingResponse
 from assistant.errors import BadInput, ShopAssistError
 from assistant.types import Message, Prompt, Token
 from ui.deps import ApiKeyDep, StateDep
-from ui.protocol import (AssistantMessage, ChatCompletionRequest, ChatCompletionResponse, Choice, IntentPublic,
+from ui.protocol import (ActionPublic, AssistantMessage, ChatCompletionRequest, ChatCompletionResponse, Choice, IntentPublic,
                          ModelCard, ModelList, ProductCard, ShopAssistExtra)
 from assistant.turn import Accepted, Finished
 
@@ -39,7 +39,8 @@ def extra_for(done: Finished) -> ShopAssistExtra:
         intent=IntentPublic(label=done.intent.label, confidence=round(done.intent.confidence, 4), abstained=done.intent.abstained),
         products=[product_card(h) for h in done.hits], handoff=done.handoff, handoff_reason=done.handoff_reason,
         ticket_id=done.ticket_id, churn_tier=view.churn_tier if view else None, segment=view.segment if view else None,
-        blocked=done.blocked, reply_id=done.reply_id)
+        blocked=done.blocked, reply_id=done.reply_id,
+        action=ActionPublic(**done.action.__dict__) if done.action else None)
 
 
 def split_messages(request: ChatCompletionRequest) -> tuple[str, tuple[Message, ...]]:
@@ -84,7 +85,7 @@ def raw_events(state, request: ChatCompletionRequest) -> Iterator:
     """Plain generation from the given messages (the remote-generation backend)."""
     messages = tuple(Message("system" if m.role in ("system", "developer") else m.role, m.content or "")
                      for m in request.messages if m.role in ("system", "developer", "user", "assistant"))
-    for piece in state.deps.generator.stream(Prompt(messages=messages, template="raw")):
+    for piece in state.deps.generator.stream(Prompt(messages=messages, template="raw", max_new_tokens=request.max_tokens)):
         yield Token(piece)
 
 

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Path, Query
 
 from pydantic import ValidationError
 
-from assistant.errors import BadInput, ShopAssistError, UnknownUser
+from assistant.errors import BadInput, ShopAssistError
 from ui.deps import ApiKeyDep, StateDep
 from ui.protocol import (PROFILE_EVENTS, EventBatch, EventBatchResponse, EventCreate, EventResponse, HistoryResponse,
                          MessagePublic, ProfilePublic, RejectedEvent, SessionMessages, SessionPublic, TicketList,
@@ -47,8 +47,8 @@ def apply_event(event: EventCreate, state) -> tuple[ProfilePublic | None, dict |
     """Update the profile (an order is checked as analytics first, so a rejected event changes nothing);
     returns the analytics row still to record, which `record_many` validates."""
     profiles = state.deps.profiles
-    if event.user_id is not None and event.user_id not in profiles:
-        raise UnknownUser(f"unknown customer id {event.user_id!r}", hint="use an id from customers.csv (e.g. C0001)")
+    if event.user_id is not None and hasattr(profiles, "register"):
+        profiles.register(event.user_id)  # an id the store does not know is a new shopper, not an error
     record = analytics_event(event)
     view = None
     if event.type in PROFILE_EVENTS:

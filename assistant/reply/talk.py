@@ -1,0 +1,124 @@
+"""Replies that need no search: hello, goodbye, out of scope, passing to a person, the store's policy
+sentence, and the one retention gesture the store allows.
+
+    talk = Talk(policies_text, policy_index)
+    talk.greeting(view, offer_policy="store_rules")   # a welcome-back code only for a customer at risk
+    talk.policy("how long do refunds take?")          # the store's sentence, quoted
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from assistant.policies import PolicyIndex
+from assistant.reply.answer import Answer
+from assistant.types import CustomerView
+
+HELP = "I can help you find products, check your orders, and answer questions about shipping, returns and payments."
+DECLINE = "Sorry, I can't help with that. " + HELP
+UNKNOWN_POLICY = ("I'm sorry, I don't have that information. I can connect you with a member of our team "
+                  "if you'd like.")
+RETENTION_SEGMENTS = frozenset({"at_risk", "lapsed"})
+_NEGATION = re.compile(r"\b(?:not|cannot|can't|never|no|only)\b", re.I)
+_YES_NO = re.compile(r"^\W*(?:can|could|do|does|is|are|will|would|may)\b", re.I)
+_ASKED = re.compile(r"[A-Za-z][\w-]+(?:\s+[A-Z][\w-]+)*")
+
+
+def at_risk(view: CustomerView) -> bool:
+    """The store rule's "customer at high risk of leaving": a high churn tier, or a drifting or lapsed customer."""
+    return view.churn_tier == "high" or view.segment in RETENTION_SEGMENTS
+
+
+class Talk:
+    def __init__(self, retention_rules: str, index: PolicyIndex, *, return_window: int, loyal_window: int) -> None:
+        self.index = index
+        code = re.search(r"\b([A-Z][A-Z0-9]{3,}\d+)\b", retention_rules)
+        percent = re.search(r"(\d+)\s?%", retention_rules)
+        self.code = code.group(1) if code else None
+        self.percent = percent.group(1) if percent else None
+        self.free_shipping = "free express shipping" in retention_rules.lower()
+        self.window, self.loyal_window = return_window, loyal_window
+        tracking = index.answer("when do I get a tracking link", topics=("shipping",))
+        self.tracking = tracking.passages[0].text if tracking.passages else None
+
+    # -- the retention gesture -----------------------------------------------------------------------
+    def gesture(self, view: CustomerView, offer_policy: str = "store_rules") -> tuple[str | None, str | None]:
+        """(sentence, offer kind) for a customer at risk under this offer policy; (None, None) for anyone else."""
+        if not at_risk(view) or offer_policy == "none":
+            return None, None
+        wants_code = offer_policy in ("code", "store_rules") and self.code
+        if wants_code:
+            share = f"{self.percent}% off" if self.percent else "a discount on"
+            return f"As a thank-you for coming back, here is {share} your next order with the code {self.code}.", "code"
+        if self.free_shipping and offer_policy in ("free_shipping", "store_rules"):
+            return "As a thank-you for coming back, your next order ships with free express shipping.", "free_shipping"
+        return None, None
+
+    def with_gesture(self, answer: Answer, view: CustomerView, offer_policy: str) -> Answer:
+        sentence, kind = self.gesture(view, offer_policy)
+        if sentence is None:
+            return answer
+        required = (self.code,) if kind == "code" else ("free express shipping",)
+        return replace(answer, text=f"{answer.text} {sentence}", facts=answer.facts + (sentence,), offer=kind,
+                       required=answer.required + (required,),
+                       codes=answer.codes | ({self.code} if kind == "code" else set()))
+
+    # -- small talk ----------------------------------------------------------------------------------------
+    def greeting(self, view: CustomerView) -> Answer:
+        """Hello, what the assistant does, and onboarding for a new customer (the turn adds the one retention gesture)."""
+        text = "Hello! " + HELP + " What are you looking for today?"
+        facts = ["Greet the shopper.", HELP]
+        if view.segment == "new" and view.user_id is not None:
+            welcome = f"Welcome to the store! You can return unused items within {self.window} days of delivery"
+            welcome += f", and {self.tracking[0].lower() + self.tracking[1:]}" if self.tracking else "."
+            text, facts = f"{text} {welcome}", facts + [welcome]
+        elif view.segment == "loyal":
+            thanks = (f"Thanks for shopping with us so often: you get early access to new arrivals and "
+                      f"{self.loyal_window}-day returns.")
+            text, facts = f"{text} {thanks}", facts + [thanks]
+        return Answer("greeting", text, facts=tuple(facts), intent="greeting")
+
+    def goodbye(self) -> Answer:
+        return Answer("goodbye", "Thank you for shopping with us. Have a great day!", facts=("Say goodbye.",), intent="goodbye")
+
+    def decline(self) -> Answer:
+        return Answer("decline", DECLINE, facts=("The request is outside what a store assistant does.", HELP),
+                      required=(("sorry", "can't", "cannot", "only help"),), intent="out_of_scope")
+
+    def handoff(self, reason: str, *, money: bool = False) -> Answer:
+        if money:
+            text = ("I'm sorry about that. I've passed this to our customer service team, who will check the payment "
+                    "and get back to you here shortly.")
+        else:
+            text = "Of course. I'm connecting you with a member of our customer service team; they will reply here shortly."
+        return Answer("handoff", text, facts=("A person from customer service takes over this conversation.",),
+                      handoff=reason, intent="contact_human_agent" if not money else "payment_issue")
+
+    def complaint(self) -> Answer:
+        text = ("I'm sorry to hear that. Could you tell me a bit more about what went wrong? I can also connect you "
+                "with a member of our team.")
+        return Answer("complaint", text, facts=("Apologise and ask what went wrong; offer a person.",), intent="complaint")
+
+    # -- policy -----------------------------------------------------------------------------------------------
+    def policy(self, question: str, *, topics: tuple[str, ...] = (), intent: str = "") -> Answer:
+        """The sentence(s) of the store's policies that answer; "I don't know" when none does."""
+        found = self.index.answer(question, topics=topics)
+        if not found.passages:
+            return Answer("policy", UNKNOWN_POLICY, facts=("The store's policies do not answer this.",), intent=intent)
+        sentences = [p.text for p in found.passages]
+        text = " ".join(sentences)
+        if _YES_NO.search(question) and not _NEGATION.search(sentences[0]) and self._mentions_what_was_asked(question, sentences[0]):
+            text = "Yes. " + text
+        numbers = re.findall(r"\$?\d[\d.,%-]*\d%?|\$?\d", sentences[0])
+        required = ((numbers[0],),) if numbers else ()
+        return Answer("policy", text, facts=tuple(sentences), required=required, intent=intent)
+
+    @staticmethod
+    def _mentions_what_was_asked(question: str, sentence: str) -> bool:
+        """"can I pay with Apple Pay?" is answered yes by a sentence naming Apple Pay, and nothing negative."""
+        from assistant.policies.passages import content_words
+
+        asked = set(content_words(question)) - {"pay", "ship", "deliver", "return", "use", "buy", "order"}
+        said = set(content_words(sentence))
+        return bool(asked) and asked <= said
