@@ -190,7 +190,8 @@ class TreeScorer:
     and its own ancestors, at the position it would have in a normal decode. So the hidden
     states where labels diverge all come out of a single call, with no cache copies, and only
     the few allowed rows of the output embedding are projected. On CPU the weights are bf16
-    (the AMX kernels make a ~30-token pass several times faster than fp32 through HF modules).
+    (the AMX kernels make a ~30-token pass several times faster than fp32 through HF modules); a CPU
+    without native bf16 gets float32, several times faster there than emulated bf16.
     """
 
     def __init__(self, model, prefix_ids: list[int], branches: list[tuple[int, ...]], allowed: dict, dtype=None) -> None:
@@ -199,7 +200,9 @@ class TreeScorer:
         from assistant.engine_model import FastLlama
 
         device = model.get_output_embeddings().weight.device.type
-        self.fast = FastLlama(model, dtype=dtype or (torch.bfloat16 if device == "cpu" else None))
+        if dtype is None and device == "cpu":  # bf16 only where the CPU computes it natively (AMX / AVX512-BF16)
+            dtype = torch.bfloat16 if torch.ops.mkldnn._is_mkldnn_bf16_supported() else torch.float32
+        self.fast = FastLlama(model, dtype=dtype)
         self.device = self.fast.device
         deeper = [b for b in branches if b]
         nodes = sorted({b[:d] for b in deeper for d in range(1, len(b) + 1)}, key=lambda n: (len(n), n))

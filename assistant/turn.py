@@ -44,7 +44,7 @@ from assistant.understand import Understander, Understanding
 log = logging.getLogger(__name__)
 GESTURE_ROUTES = frozenset({"greeting", "search", "recommend", "follow_up"})  # where a welcome-back gesture fits
 SHOPPING_ROUTES = frozenset({"search", "recommend", "follow_up"})
-CARRIED = ("shown", "constraints", "verified", "offered")  # session state a turn passes on unless it replaces it
+CARRIED = ("shown", "constraints", "verified", "offered", "order_id")  # session state a turn passes on unless it replaces it
 
 
 @dataclass(frozen=True)
@@ -136,9 +136,7 @@ class TurnService:
         failed = (answer.kind == "search" and not answer.hits) or answer.text == UNKNOWN_POLICY or screen.blocked is not None
         reason = answer.handoff or handoff_reason(understood.intent, message, failed=failed, failures_before=failures_before,
                                                   config=self.handoff)
-        state = {k: context[k] for k in CARRIED if k in context} | answer.context
-        if answer.offer:
-            state["offered"] = True
+        state = carry_state(context, answer)
         meta = {"intent": understood.intent.label, "confidence": round(understood.intent.confidence, 4), "route": answer.kind,
                 "failed": failed, "products": [h.product.id for h in answer.hits], "handoff": reason, "blocked": screen.blocked,
                 "template": DRAFT_TEMPLATE, "drafted": written.drafted, "draft_problems": list(written.problems),
@@ -195,6 +193,10 @@ class TurnService:
             return self.talk.greeting(view)
         if route == "goodbye":
             return self.talk.goodbye()
+        if route == "about":
+            return self.talk.about()
+        if route == "acknowledge":
+            return self.talk.acknowledge(u.text)
         if route == "order":
             return self.order_desk.answer(OrderRequest(u.order_kind or "status", u.text), user_id=user_id,
                                           loyal=view.segment == "loyal", context=context, session_id=session_id)
@@ -242,6 +244,14 @@ class TurnService:
                 churn_tier=view.churn_tier, reply_id=reply_id, channel=channel, experiments=variants))
         except Exception:
             log.exception("could not record analytics for session %s", session_id)
+
+
+def carry_state(context: dict, answer: Answer) -> dict:
+    """The session state the next turn starts from: what this answer set, over what it did not replace."""
+    state = {k: context[k] for k in CARRIED if k in context} | answer.context
+    if answer.offer:
+        state["offered"] = True
+    return state
 
 
 def _pieces(text: str) -> Iterator[str]:

@@ -1,11 +1,12 @@
-"""Training data for the LoRA adapter: intent labels and grounded store dialogues.
+"""Training data for the LoRA adapter: intent labels and grounded reply turns.
 
     shopassist finetune build-data --out runs/data      # seeded; writes a manifest.json
 
 Intents come from real sources (Bitext, Banking77 rows mapped to our taxonomy, WANDS queries)
-plus hand-written greetings, goodbyes and varied out-of-scope requests. Dialogues are built
-over the demo store with `assistant.prompt.build_prompt`, so training prompts are exactly the
-serving prompts, with real retrieved products, the policy documents and customer views.
+plus hand-written greetings, goodbyes and varied out-of-scope requests, plus shopping queries made
+from the store's catalog. Reply turns run through the real turn service on the demo store
+(`finetune/grounded.py`), so training prompts are exactly the serving draft prompts and targets
+are replies composed from the same facts.
 Held-out rows are chosen by source (a block of Bitext seeds, whole WANDS query classes,
 whole out-of-scope topics, whole catalog categories), never by random row, and every text of
 `intents_dev_real.csv` is excluded from training.
@@ -64,12 +65,12 @@ class DataConfig:
     catalog: Path = DEMO_DIR / "catalog.jsonl"  # the store's catalog: its products make more shopping queries
     catalog_queries_per_product: int = 1  # generated asks per product (finetune/shopping.py)
     unseen_catalog: Path = DATASETS_DIR / "abt_buy" / "abt.csv"  # a catalog never trained on: its queries are held out
-    dialogues: int = 80  # grounded assistant turns for training (+ a held-out set by source); long, so they dominate the token budget
+    grounded_conversations: int = 600  # scripted chats through the turn service (1 in 5 held out); each turn is a training reply
 
     def __post_init__(self) -> None:
         if not 0 < self.bitext_heldout_fraction < 1:
             raise ValueError("bitext_heldout_fraction must be in (0, 1)")
-        if min(self.bitext_per_intent, self.banking_per_intent, self.dialogues) < 1 or self.banking_heldout_per_category < 0:
+        if min(self.bitext_per_intent, self.banking_per_intent, self.grounded_conversations) < 1 or self.banking_heldout_per_category < 0:
             raise ValueError("per-source counts must be >= 1")
 
 
@@ -179,6 +180,31 @@ def unseen_catalog_queries(config: DataConfig, rng: random.Random) -> list[dict]
     return catalog_queries(rng.sample(products, min(300, len(products))), rng, per_product=1, source="unseen-catalog")
 
 
+def grounded_turns(config: DataConfig, rng: random.Random, train: list[dict], heldout: list[dict]) -> dict[str, list[dict]]:
+    """Reply turns through the real turn service on the demo store, with a throwaway order book."""
+    import tempfile
+
+    from tqdm.auto import tqdm
+
+    from assistant.history import ConversationStore
+    from assistant.pipeline import build_deps
+    from assistant.settings import Settings
+    from assistant.turn import build_service
+    from finetune.grounded import build_grounded
+
+    settings = Settings(store_dir=config.catalog.parent, retrieval={"catalog": config.catalog})
+    deps = build_deps(settings)
+    scratch = Path(tempfile.mkdtemp(prefix="shopassist-grounded-"))
+    service = build_service(settings, deps, store=ConversationStore(f"sqlite:///{scratch / 'orders.db'}"))
+    pick = lambda rows, sources: [r["text"] for r in rows if r["source"] in sources]  # noqa: E731
+    oos_train = [r["text"] for r in train if r["intent"] == OUT_OF_SCOPE]
+    oos_heldout = [r["text"] for r in heldout if r["intent"] == OUT_OF_SCOPE]
+    rows = {"train": {"shopping": pick(train, {"catalog", "wands"}), "out_of_scope": oos_train},
+            "heldout": {"shopping": pick(heldout, {"wands-heldout"}), "out_of_scope": oos_heldout}}
+    return build_grounded(service, rng, conversations=config.grounded_conversations, rows=rows,
+                          progress=lambda steps: tqdm(steps, desc="grounded turns"))
+
+
 def _dedupe(rows: list[dict]) -> list[dict]:
     seen, out = set(), []
     for row in rows:
@@ -195,8 +221,8 @@ def write_csv(path: Path, rows: list[dict], columns: tuple[str, ...]) -> None:
         writer.writerows(rows)
 
 
-def build_data(out: Path, config: DataConfig | None = None, *, with_dialogues: bool = True) -> BuiltData:
-    """Write intents_{train,heldout}.csv, dialogues_{train,heldout}.jsonl and manifest.json."""
+def build_data(out: Path, config: DataConfig | None = None, *, with_replies: bool = True) -> BuiltData:
+    """Write intents_{train,heldout}.csv, grounded_{train,heldout}.jsonl and manifest.json."""
     config = config or DataConfig()
     rng = random.Random(config.seed)
     out.mkdir(parents=True, exist_ok=True)
@@ -205,14 +231,11 @@ def build_data(out: Path, config: DataConfig | None = None, *, with_dialogues: b
     write_csv(out / "intents_heldout.csv", heldout, ("text", "intent", "source"))
     write_csv(out / "intents_heldout_bitext.csv", [r for r in heldout if r["source"] == "bitext-heldout"], ("text", "intent"))
     counts = {"intents_train": len(train), "intents_heldout": len(heldout)}
-    if with_dialogues:
-        from finetune.dialogues import build_dialogues
-
-        dialogues = build_dialogues(config, rng, train_texts=train, heldout_texts=heldout)
-        for split, rows in dialogues.items():
-            with (out / f"dialogues_{split}.jsonl").open("w", encoding="utf-8") as handle:
-                handle.writelines(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
-            counts[f"dialogues_{split}"] = len(rows)
+    if with_replies:
+        for split, records in grounded_turns(config, rng, train, heldout).items():
+            with (out / f"grounded_{split}.jsonl").open("w", encoding="utf-8") as handle:
+                handle.writelines(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
+            counts[f"grounded_{split}"] = len(records)
     manifest = {
         "config": {k: str(v) if isinstance(v, Path) else v for k, v in asdict(config).items()},
         "counts": counts,

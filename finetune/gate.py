@@ -89,21 +89,28 @@ def features(head_rows, evidence: list[tuple[float, bool]]) -> object:
     return np.array([gate_features(list(h), s, n) for h, (s, n) in zip(head_rows, evidence)])
 
 
-def pick_threshold(probabilities, shopping) -> tuple[float, dict]:
-    """The threshold with the best balanced accuracy (shopping recall and non-shopping recall), lowest on ties."""
+def pick_threshold(probabilities, groups) -> tuple[float, dict]:
+    """The threshold whose worst group does best: shopping queries must pass, out-of-scope requests and
+    service questions must not (each group counts alone, so 360 easy service rows cannot outvote the
+    out-of-scope ones). Ties go to the lowest threshold: a shopper dropped costs more than a stray search."""
     import numpy as np
 
+    groups = np.asarray(groups)
     best = (-1.0, 0.5)
     table = {}
     for threshold in np.round(np.arange(0.05, 0.96, 0.05), 2):
         said = probabilities >= threshold
-        recall = float(said[shopping].mean()) if shopping.any() else 0.0
-        specificity = float((~said[~shopping]).mean()) if (~shopping).any() else 0.0
-        table[f"{threshold:.2f}"] = {"shopping_recall": round(recall, 4), "other_recall": round(specificity, 4)}
-        score = (recall + specificity) / 2
+        recalls = {g: float((said[groups == g] if g == "shopping" else ~said[groups == g]).mean())
+                   for g in ("shopping", "out_of_scope", "service") if (groups == g).any()}
+        table[f"{threshold:.2f}"] = {g: round(r, 4) for g, r in recalls.items()}
+        score = min(recalls.values()) + 1e-3 * sum(recalls.values())
         if score > best[0] + 1e-9:
             best = (score, float(threshold))
     return best[1], table
+
+
+def group_of(intent: str) -> str:
+    return "shopping" if intent in SHOPPING_INTENTS else intent if intent == "out_of_scope" else "service"
 
 
 def fit_gate(data: Path, adapter: Path, *, catalog: Sequence[Product], dev: Path,
@@ -130,7 +137,7 @@ def fit_gate(data: Path, adapter: Path, *, catalog: Sequence[Product], dev: Path
     cal_x = embedder.encode(cal_texts, normalize_embeddings=True, batch_size=64)
     cal_features = features(head_log_probs(x, labels, cal_x), matcher.evidence(cal_texts, cal_x))
     z = model.intercept_[0] + ((cal_features - mean) / scale) @ model.coef_[0]
-    threshold, table = pick_threshold(1 / (1 + np.exp(-z)), np.array([r["intent"] in SHOPPING_INTENTS for r in calibration]))
+    threshold, table = pick_threshold(1 / (1 + np.exp(-z)), [group_of(r["intent"]) for r in calibration])
     gate = ShoppingGate(tuple(float(c) for c in model.coef_[0]), float(model.intercept_[0]), threshold,
                         tuple(float(m) for m in mean), tuple(float(s) for s in scale))
     saved = gate.to_json() | {"fitted_on": {"train": str(data / "intents_train.csv"), "rows": len(train),

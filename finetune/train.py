@@ -1,4 +1,4 @@
-"""LoRA fine-tuning of the chat model on intents and grounded dialogues.
+"""LoRA fine-tuning of the chat model on intents and grounded reply turns.
 
     shopassist finetune build-data --out runs/data
     shopassist finetune train --data runs/data --out runs/lora     # Ctrl-C, then rerun: resumes
@@ -39,7 +39,7 @@ class TrainConfig:
     alpha: int = 16
     dropout: float = 0.05
     batch_tokens: int = 1024  # examples of similar length are packed into batches of about this many tokens
-    max_len: int = 640  # longer dialogue prompts are cut from the left (the system text keeps its end)
+    max_len: int = 640  # longer reply prompts are cut from the left (the system text keeps its end)
     warmup: int = 10
     save_every: int = 25  # steps between checkpoints
     target_modules: tuple[str, ...] = TARGET_MODULES
@@ -75,10 +75,10 @@ def load_examples(config: TrainConfig, tokenizer) -> list[tuple[list[int], list[
             raise BadInput(f"{path}: unknown intent {row['intent']!r}", hint="labels must come from assistant.intent.INTENTS")
         prompt, answer = encode_intent(tokenizer, row["text"]), answers[row["intent"]]
         examples.append((prompt + answer, [-100] * len(prompt) + answer))
-    dialogues = config.data / "dialogues_train.jsonl"
-    if dialogues.exists():
+    replies = config.data / "grounded_train.jsonl"
+    if replies.exists():
         end = tokenizer.convert_tokens_to_ids("<|im_end|>")
-        for line in dialogues.read_text(encoding="utf-8").splitlines():
+        for line in replies.read_text(encoding="utf-8").splitlines():
             messages = json.loads(line)["messages"]
             chat = tokenizer.apply_chat_template(messages[:-1], tokenize=False, add_generation_prompt=True)
             prompt = tokenizer(chat, add_special_tokens=False)["input_ids"]

@@ -59,6 +59,27 @@ OOS_TOPICS: dict[str, tuple[str, ...]] = {
               "is it affect or effect", "what's the plural of cactus"),
     "government": ("how do I renew my passport", "what's the speed limit on the highway", "how do I register to vote",
                    "can my landlord raise the rent", "when are taxes due this year"),
+    # Hard negatives: store-like nouns (table, plug, bag, game, shoes) in requests no store answers.
+    "reservations": ("reserve a table for four at the steakhouse tonight", "is there a table free at the sushi bar at 8",
+                     "book a booth for six under the name garcia", "cancel my dinner reservation for friday",
+                     "can you get us a table by the window at noon", "put me on the waitlist at the pizza place"),
+    "trips": ("what kind of power plug do they use in italy", "do I need a voltage converter in brazil", "my suitcase never showed up at baggage claim",
+              "when does my train to chicago leave", "has flight ba287 landed yet", "how much luggage can I take on a plane",
+              "which gate does my flight board from", "what should I pack for a week in thailand"),
+    "lists": ("add batteries to my shopping list", "what's on my grocery list", "take bread off my shopping list",
+              "remind me what I needed to buy", "make a packing list for camping", "read my to-do list"),
+    "advice": ("is a mac better than a windows pc for programming", "which is healthier, running or swimming", "should I learn guitar or piano",
+               "what's the best programming language to learn first", "is it worth buying a house now", "which university has the best law school"),
+    "media": ("play the next episode", "turn up the volume", "what was that song on the radio", "put on a podcast about history",
+              "what's on tv tonight", "who plays the lead in the new spy show"),
+    "howto": ("how do I change a flat tire", "how do I unclog a drain", "how do I tie a tie", "how do I get a stain out of a carpet",
+              "how do I fix a leaky faucet", "how do I change the oil in my car"),
+    "knowledge": ("who painted the mona lisa", "how many bones are in the human body", "what language do they speak in brazil",
+                  "tell me a fun fact about octopuses", "who discovered penicillin", "what is the biggest ocean on earth"),
+    "food": ("how many calories in a cup of rice", "what wine goes with salmon", "give me an idea for a vegetarian dinner",
+             "how long should I bake potatoes", "is brown rice healthier than white rice", "what's a good snack before a workout"),
+    "money": ("what's the price of gold today", "convert 100 dollars to yen", "how much should I tip at a restaurant",
+              "what's a good credit card for travel rewards", "is bitcoin going up", "how do I make a budget"),
     "transport": ("how's the traffic on the way to work", "when is the next bus downtown", "find a parking spot near the stadium", "how far is it to the nearest gas station", "get me an uber to the airport"),
 }
 OOS_HELDOUT_TOPICS = ("sports", "language", "home", "news", "jobs", "pets", "transport")
@@ -70,7 +91,9 @@ GREETINGS = ("hi", "hello", "hey", "hey there", "hello there", "good morning", "
              "hey bot", "hello friend", "sup", "heya", "hi again", "how are things", "nice to meet you", "hello, can you hear me",
              "hey, good morning", "evening", "hi hi", "hey hey", "yo what's good", "hello hello", "hi bot",
              "good evening assistant", "how's your day going", "how have you been", "hey, you there?", "hola",
-             "what's happening", "howdy there", "g'day", "hey buddy", "hi friend, how are things", "hello, is this the shop?")
+             "what's happening", "howdy there", "g'day", "hey buddy", "hi friend, how are things", "hello, is this the shop?",
+             "how are you doing", "how's everything going", "how have things been", "hiya, how are you", "how's life",
+             "hi, how's your week been", "good afternoon, how are you", "hey, how are you today", "what's going on")
 GOODBYES = ("bye", "goodbye", "thanks, that's all", "thank you so much", "see you later", "cheers, bye",
             "have a nice day", "thanks for the help", "that's everything, goodbye", "ok thanks bye", "talk to you later",
             "thank you!", "thanks a lot", "i appreciate your help", "great, thank you", "bye for now", "that is all for today",
@@ -82,4 +105,6 @@ GOODBYES = ("bye", "goodbye", "thanks, that's all", "thank you so much", "see yo
             "nice chatting with you", "until we meet again", "that was helpful, bye now", "take it easy", "ciao", "adios",
             "thanks a million", "you rock, thanks", "that's all i needed, thank you", "have a good night",
             "great chat, see ya", "thank you kindly", "appreciate the help", "you helped a lot", "glad you could help",
-            "it was nice talking to you", "i'm very thankful")
+            "it was nice talking to you", "i'm very thankful", "thanks for sorting that out", "you've been really helpful today",
+            "i owe you a big one", "thanks a ton for your help", "that's super helpful, thank you", "many thanks for the quick help",
+            "alright, i'm all set, bye", "thank you, have a good evening", "thanks heaps", "perfect, thanks for that")

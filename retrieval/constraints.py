@@ -42,6 +42,12 @@ _SORTS: tuple[tuple[str, str], ...] = (
 )
 _NOT_SUBJECT = frozenset("a an the your our my any some of for me you do have sell what's what is are which one ones "
                          "show find get need want please product products item items".split())
+# "a gift for my wife, she likes cooking": who it is for is no product word; what they like is.
+_PEOPLE = (r"(?:wife|husband|partner|girlfriend|boyfriend|dad|father|mom|mum|mother|parents|son|daughter|kids?|children|"
+           r"brother|sister|friend|boss|colleague|coworker|grandma|grandpa|grandmother|grandfather|aunt|uncle|niece|nephew|"
+           r"teacher|baby|teen|teenager|family)")
+GIFT = re.compile(r"\b(?:a |some )?(?:gifts?|presents?)(?: ideas?)?(?: for)?(?: (?:my|our|a|an|the) " + _PEOPLE + r"| him| her| them)?"
+                  r"(?:,? (?:who|she|he|they) (?:likes?|loves?|enjoys?|is into|are into|really likes?))?\b", re.I)
 _STOCK = re.compile(r"\b(?:(?:only\s+)?in[\s-]stock(?:\s+only)?|available\s+now|ships?\s+today)\b", re.I)
 _FILLER = re.compile(r"\b(?:for|with|and|a|an|the|please|i want|i need|show me|find me|looking for)\s*$", re.I)
 # How a request starts ("do you have ...", "I'm looking for ..."): not words to match in a product.
@@ -206,12 +212,32 @@ def _surface_forms(name: str) -> set[str]:
 _SUBJECT_END = re.compile(r"\b(?:for|with|without|under|below|over|in|to|that|which|from|by|like|on|at|near)\b", re.I)
 
 
-def head_noun(text: str) -> str:
-    """The word naming the thing asked for: the last word before the first preposition
-    ("electric guitar for my son" -> "guitar"); "" when only filler words are left."""
-    subject = _SUBJECT_END.split(text, maxsplit=1)[0]
+_VAGUE = frozenset("something anything stuff things thing gear ideas idea".split())
+_MODIFIER_NOT = frozenset("good best nice cheap new great warm cool small big large little top quality decent budget "
+                          "affordable premium cheapest lightweight light".split())
+
+
+def head_phrase(text: str) -> list[str]:
+    """The words naming the thing asked for: the last word before the first preposition and the word
+    before it when that one narrows the kind ("barstool patio sets" -> ["patio", "sets"], "electric guitar
+    for my son" -> ["electric", "guitar"], "good tent" -> ["tent"]); [] when only filler words are left."""
+    subject, *rest = _SUBJECT_END.split(text, maxsplit=1)
     words = [w for w in re.findall(r"[a-z0-9][a-z0-9'-]*", subject.lower()) if w not in _NOT_SUBJECT]
-    return words[-1] if words and words[-1] not in ("something", "anything", "stuff", "things", "gear", "ideas") else ""
+    if (not words or words[-1] in _VAGUE) and rest:  # "something for working out": what it is for names it
+        words = [w for w in re.findall(r"[a-z0-9][a-z0-9'-]*", rest[0].lower()) if w not in _NOT_SUBJECT]
+        while words and words[-1] in ("out", "up", "off", "around", "about"):
+            words = words[:-1]
+    if not words or words[-1] in _VAGUE:
+        return []
+    if len(words) >= 2 and words[-2].isalpha() and words[-2] not in _MODIFIER_NOT:
+        return words[-2:]
+    return words[-1:]
+
+
+def head_noun(text: str) -> str:
+    """The one word naming the thing asked for ("electric guitar for my son" -> "guitar"), or ""."""
+    phrase = head_phrase(text)
+    return phrase[-1] if phrase else ""
 
 
 def _find_name(text: str, names: dict[str, str]) -> tuple[str, str] | None:
@@ -257,6 +283,7 @@ def parse_constraints(query: str, vocabulary: Vocabulary | None = None, *, max_c
         break
     in_stock = bool(_STOCK.search(text))
     text = _STOCK.sub(" ", text)
+    text = GIFT.sub(" ", text)
     sort = None
     for pattern, kind in _SORTS:
         match = re.search(pattern, text, re.I)
@@ -274,7 +301,7 @@ def parse_constraints(query: str, vocabulary: Vocabulary | None = None, *, max_c
         if found:
             category = found[1]  # the word stays in the text: it still helps ranking
     text = _FILLER.sub("", " ".join(text.split()).strip(" ,.;:-?!")).strip(" ,.;:-?!")
-    text = _LEAD.sub("", text).strip(" ,.;:-?!") or text
+    text = _LEAD.sub("", text).strip(" ,.;:-?!")  # "do you carry Purely?" is the brand filter alone
     if price_min is not None and price_max is not None and price_min > price_max:
         price_min, price_max = price_max, price_min
     return Constraints(text=text, price_min=price_min, price_max=price_max, category=category, brand=brand,

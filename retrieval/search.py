@@ -22,7 +22,7 @@ import numpy as np
 from assistant.settings import Settings
 from assistant.types import CustomerView, Hit, Product
 from retrieval.bm25 import KeywordIndex
-from retrieval.constraints import Constraints, Vocabulary, head_noun, parse_constraints
+from retrieval.constraints import Constraints, Vocabulary, head_phrase, parse_constraints
 from retrieval.hybrid import HybridConfig, has_history, popularity_from_orders, profile_affinity, reciprocal_rank_fusion
 from retrieval.store import ProductStore
 
@@ -123,7 +123,22 @@ class ProductSearch:
             merged = list({h.product.id: h for pair in zip_longest(*(r.hits for r in results)) for h in pair if h}.values())
             if merged:
                 return SearchResult(merged[:k], constraints, results[0].method, sum(r.matching for r in results))
-        return self.search_constraints(constraints, k, view=view)
+        result = self.search_constraints(constraints, k, view=view)
+        if not result.hits and not constraints.category and (category := self.activity_category(constraints.text)):
+            # "a gift for someone who likes cooking": the activity names the category its products share
+            return self.search_constraints(replace(constraints, text=category, category=category), k, view=view)
+        return result
+
+    def activity_category(self, text: str, *, nearest: int = 5, floor: float = 0.3) -> str | None:
+        """The category an activity ("cooking", "skiing", "working out") points at: the one its `nearest`
+        products all share, the best of them at least `floor` similar. Only for an -ing word, which names
+        a pastime, not a thing the store might lack ("coat rack" is near the coats and still not sold)."""
+        phrase = head_phrase(text)
+        if not phrase or not phrase[-1].endswith("ing") or not self.config.use_dense or not self.ids:
+            return None
+        near = self.store.dense_ids(text, nearest)
+        categories = {self.catalog[pid].category for pid, _ in near if pid in self.catalog}
+        return categories.pop() if len(categories) == 1 and near[0][1] >= floor else None
 
     def search_constraints(self, constraints: Constraints, k: int, *, view: CustomerView | None = None) -> SearchResult:
         method = self.config.method
@@ -157,7 +172,7 @@ class ProductSearch:
             return SearchResult([], replace(constraints, notes=constraints.notes + (note,)), method, matching)
         fused = reciprocal_rank_fusion(rankings, {"dense": self.config.dense_weight, "bm25": self.config.bm25_weight},
                                        self.config.rrf_k)
-        if constraints.text and not (constraints.category or constraints.brand):
+        if constraints.text:  # "yoga mat under $15" shows no resistance bands, though both are fitness
             fused = self._what_was_asked(fused, constraints.text, locals().get("similarity_of", {}))
             if not fused:
                 note = f"nothing in the catalog is a {constraints.text[:80]!r}"
@@ -173,15 +188,22 @@ class ProductSearch:
         return SearchResult(hits[:k], constraints, method, matching)
 
     def _what_was_asked(self, fused: dict[str, float], text: str, similarity_of: dict[str, float]) -> dict[str, float]:
-        """The candidates, or none when the store does not sell the thing asked for: no candidate contains
-        the query's head noun ("guitar" of "electric guitar") and none is close in meaning."""
-        head = head_noun(text)
-        if not head or any(sim >= self.config.match_similarity for sim in similarity_of.values()):
-            return fused
-        stem = head[:-1] if head.endswith("s") and len(head) > 3 else head
-        pattern = re.compile(rf"\b{re.escape(stem)}", re.I)
-        named = any(pattern.search(" ".join((self.catalog[pid].title, *self.catalog[pid].tags))) for pid in fused if pid in self.catalog)
-        return fused if named else {}
+        """The candidates that are the thing asked for: close in meaning (cosine at least `match_similarity`),
+        or naming every word of the query's head phrase in their title or tags ("patio sets" needs both
+        words: a sheet set is no patio set). None left: the store does not sell it."""
+        phrase = head_phrase(text)
+        if not phrase or phrase[-1] in self.vocabulary.categories or phrase[-1] in self.vocabulary.brands:
+            return fused  # "laptops", "Sonora": the filter already holds exactly that
+        patterns = [re.compile(rf"\b{re.escape(w[:-1] if w.endswith('s') and len(w) > 3 else w)}", re.I) for w in phrase]
+
+        def relevant(pid: str) -> bool:
+            if similarity_of.get(pid, 0.0) >= self.config.match_similarity:
+                return True
+            product = self.catalog.get(pid)
+            named = " ".join((product.title, *product.tags)) if product else ""
+            return all(p.search(named) for p in patterns)
+
+        return {pid: score for pid, score in fused.items() if relevant(pid)}
 
     def filter_mask(self, c: Constraints) -> np.ndarray | None:
         """Boolean mask over self.ids of the items that pass the filters; None = no filter."""

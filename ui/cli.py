@@ -384,6 +384,22 @@ def finetune_head(data: Path, adapter: Path) -> None:
     click.echo(json.dumps({"intent_head": str(fit_intent_head(data / "intents_train.csv", adapter))}))
 
 
+@finetune.command("gate")
+@click.option("--data", type=click.Path(exists=True, path_type=Path), default=Path("runs/data"), show_default=True)
+@click.option("--adapter", type=click.Path(exists=True, path_type=Path), default=Path("finetune/adapter"), show_default=True)
+@click.option("--dev", type=click.Path(exists=True, path_type=Path), default=Path("../shared/datasets/intents_dev_real.csv"), show_default=True)
+@friendly_errors
+def finetune_gate(data: Path, adapter: Path, dev: Path) -> None:
+    """Fit the shopping gate (words + catalog evidence) and choose its threshold on a calibration split. Example:
+    shopassist finetune gate --data runs/data
+    """
+    from data.load import load_catalog
+    from finetune.gate import fit_gate
+
+    catalog = load_catalog(make_settings().retrieval.catalog).records
+    click.echo(json.dumps(fit_gate(data, adapter, catalog=catalog, dev=dev, progress=status)))
+
+
 @finetune.command("eval")
 @click.option("--adapter", type=click.Path(exists=True, path_type=Path), default=Path("finetune/adapter"), show_default=True)
 @click.option("--dev", type=click.Path(path_type=Path), default=Path("../shared/datasets/intents_dev_real.csv"), show_default=True)

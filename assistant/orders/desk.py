@@ -21,7 +21,7 @@ from assistant.orders.book import ActionResult, Order, OrderBook
 from assistant.policies import PolicyIndex
 from assistant.reply.answer import ActionNote, Answer
 from assistant.reply.words import day, listing
-from assistant.understand.patterns import ADDRESS, ADDRESS_AFTER_TO, EMAIL, ORDER_ID, wants_older_order
+from assistant.understand.patterns import ADDRESS, ADDRESS_AFTER_TO, EMAIL, ORDER_ID, PRONOUN, wants_older_order
 
 STATUS_WORDS = {
     "processing": "is being prepared and has not shipped yet",
@@ -53,6 +53,12 @@ class OrderRequest:
     def asks_how(self) -> bool:
         """"How do I return ...?" asks for the way, "return my order" asks for the deed."""
         return bool(ASKS_HOW.search(self.text))
+
+    def asks_for_deed(self, kind: str) -> bool:
+        """The words ask for the action itself, not about it ("cancel it please", not "can I cancel?")."""
+        from assistant.understand.patterns import CANCEL_NOW, HEDGED, RETURN_NOW
+
+        return bool((CANCEL_NOW if kind == "cancel" else RETURN_NOW).search(self.text)) and not HEDGED.search(self.text)
 
 
 def items_phrase(order: Order) -> str:
@@ -103,11 +109,12 @@ class OrderDesk:
         if not orders:
             return Answer("order", "I don't see any orders on your account yet. Once you place one, I can track it for you.",
                           facts=("The customer has no orders.",), intent="track_order")
-        order, problem = self._pick(orders, request.text)
+        order, problem = self._pick(orders, request.text, context.get("order_id"))
         if problem:
             return problem
         handler = getattr(self, f"_{request.kind}")
-        return handler(order, orders, request, owner=owner, loyal=loyal, session_id=session_id)
+        answer = handler(order, orders, request, owner=owner, loyal=loyal, session_id=session_id)
+        return _with_context(answer, {"order_id": order.order_id})  # "cancel it" next means this order
 
     def confirm(self, pending: dict, message: str, *, user_id: str | None, loyal: bool, context: dict,
                 session_id: str | None = None) -> Answer | None:
@@ -135,7 +142,7 @@ class OrderDesk:
         return None
 
     # -- which order -------------------------------------------------------------------------
-    def _pick(self, orders: list[Order], text: str) -> tuple[Order | None, Answer | None]:
+    def _pick(self, orders: list[Order], text: str, last: str | None = None) -> tuple[Order | None, Answer | None]:
         named = [m.upper() for m in ORDER_ID.findall(text)]
         if named:
             found = next((o for o in orders if o.order_id.upper() in named), None)
@@ -150,6 +157,9 @@ class OrderDesk:
             titles = " ".join(i.title.lower() for i in order.items)
             if any(re.search(rf"\b{re.escape(w.rstrip('s'))}", titles) for w in words):
                 return order, None
+        pointed = next((o for o in orders if o.order_id == last), None) if PRONOUN.search(text) else None
+        if pointed is not None:  # "cancel it", "when did I order it?": the order just talked about
+            return pointed, None
         if wants_older_order(text) and len(orders) > 1:
             return orders[1], None
         return orders[0], None
@@ -216,6 +226,12 @@ class OrderDesk:
         return _with(answer, refund) if refund else answer
 
     def _cancel(self, order: Order, orders, request, *, owner: str, session_id, **_) -> Answer:
+        if order.status == "processing" and not request.asks_for_deed("cancel"):
+            text = (f"Your order {order.order_id} from {day(order.placed_on)} ({items_phrase(order)}) hasn't shipped yet, "
+                    "so it can still be cancelled. Would you like me to cancel it?")
+            return self._base(order, text, [text], intent="cancel_order", required=((order.order_id,), ("cancel",)),
+                              forbidden=self._not_cancelled(order),
+                              context={"pending": {"kind": "cancel", "order_id": order.order_id, "intent": "cancel_order"}})
         if order.status != "processing" and not ORDER_ID.search(request.text):
             other = next((o for o in orders if o.status == "processing"), None)
             answer = self._cancel_order(order, owner=owner, session_id=session_id)
@@ -250,8 +266,20 @@ class OrderDesk:
         return self._base(order, text, [text.replace("Your order", "Order")], intent="cancel_order", action=note,
                           required=((order.order_id,), self._status_terms(order)), forbidden=self._not_cancelled(order))
 
+    def _damaged(self, order: Order, orders, request, **_) -> Answer:
+        """A damaged or faulty item: the store's rule for it (photo, refund or replacement), about the right order."""
+        rule = self.policy("my item arrived damaged or broken, what do I do", "refunds")
+        text = f"I'm sorry about that. Your order {order.order_id} from {day(order.placed_on)} ({items_phrase(order)}) " \
+               f"{STATUS_WORDS[order.status]}."
+        if rule:
+            text += " " + rule
+        text += " I can also connect you with a member of our team."
+        numbers = re.findall(r"\d+ days", rule or "")
+        return self._base(order, text, [text], intent="complaint", forbidden=self._not_cancelled(order),
+                          required=((order.order_id,),) + ((tuple(numbers[:1]),) if numbers else ()))
+
     def _return(self, order: Order, orders, request, *, owner: str, loyal: bool, session_id, **_) -> Answer:
-        if request.asks_how:
+        if request.asks_how or not request.asks_for_deed("return"):
             return self._explain_return(order, loyal=loyal)
         return self._start_return(order, owner=owner, loyal=loyal, session_id=session_id)
 
@@ -327,6 +355,12 @@ class OrderDesk:
     def _guest(self, request: OrderRequest, context: dict) -> Answer:
         ids = ORDER_ID.findall(request.text)
         email = EMAIL.search(request.text)
+        if request.kind == "damaged" and not (ids and email):  # the rule needs no order: say it, ask for nothing
+            rule = self.policy("my item arrived damaged or broken, what do I do", "refunds")
+            if rule:
+                text = f"I'm sorry about that. {rule} If you sign in or give me the order number and email, I can look at the order."
+                return Answer("order", text, facts=(rule,), intent="complaint", required=((rule.split()[-4],),),
+                              forbidden=("has shipped", "was delivered", "on its way", "is being prepared"))
         if not ids or not email:
             return Answer("order", GUEST_ASK, facts=("The shopper is not signed in.",), intent="track_order",
                           required=(("order number",), ("email",)),

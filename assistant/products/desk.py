@@ -27,6 +27,18 @@ def amounts_of(products) -> frozenset[float]:
     return frozenset(round(p.price, 2) for p in products if p.price is not None)
 
 
+_QUESTION_WORDS = frozenset("who what when where why how which whose whom you your yours me my it that this suggest recommend "
+                            "buy get find need want carry sell have got show like".split())
+
+
+def _asked_noun(text: str) -> str:
+    """The thing asked for as the shopper wrote it ("submarines"), or "" when it is no plain noun."""
+    from retrieval.constraints import head_noun
+
+    noun = head_noun(text)
+    return noun if noun.isalpha() and 3 <= len(noun) <= 24 and noun not in _QUESTION_WORDS else ""
+
+
 def first_sentences(text: str, n: int = 2) -> str:
     return " ".join(re.split(r"(?<=[.!?])\s+", text.strip())[:n])
 
@@ -83,22 +95,29 @@ class ProductDesk:
         return text, ((first.title,),)
 
     def _nothing(self, c: Constraints, message: str, remembered: dict) -> Answer:
-        what = c.text or "that"
+        """Nothing matches: say so plainly. The shopper's words are echoed only as the one noun they asked for
+        ("we don't carry submarines"), never as a whole sentence (that would repeat anything typed at us)."""
+        what = _asked_noun(c.text)
         filters = [f for f in c.describe() if not f.startswith("category")]
         if filters:
-            text = (f"I couldn't find any {what} with {', '.join(filters)} in our catalog. "
-                    "Would you like me to widen the search?")
+            text = (f"Sorry, I couldn't find any {what or 'products'} with {', '.join(filters)} in our catalog. "
+                    "A wider price range or another brand may find more.")
         else:
             kinds = sorted({p.category for p in self.catalog.values() if p.category})
-            text = (f"Sorry, we don't carry {what}. I can help you find "
-                    + (listing(kinds[:6]) + " and more." if kinds else "other products."))
-        return Answer("search", text, facts=(f"No product in the catalog matches {what!r}" + (f" with {', '.join(filters)}" if filters else "") + ".",),
+            lead = f"Sorry, we don't carry {what}." if what else "Sorry, I couldn't find that in our catalog."
+            text = lead + " I can help you find " + (listing(kinds[:6]) + " and more." if kinds else "other products.")
+        fact = f"No product in the catalog matches {what or 'the request'}" + (f" with {', '.join(filters)}" if filters else "") + "."
+        return Answer("search", text, facts=(fact,), required=(("sorry",),),
                       context={"shown": [], "constraints": remembered}, intent="product_search")
 
     # -- follow-ups on the cards just shown ----------------------------------------------------------
     def follow_up(self, message: str, *, view: CustomerView | None, context: dict, retriever=None) -> Answer | None:
         shown = [self.catalog[pid] for pid in context.get("shown", []) if pid in self.catalog]
         if not shown:
+            if patterns.POINTS_BACK.search(message):
+                return Answer("follow_up", "I haven't shown you any products in this chat yet. Tell me what you're looking "
+                              "for, and I'll find some options.", facts=("No products were shown in this chat yet.",),
+                              required=(("haven't shown",),), intent="product_search")
             return None
         for kind, pattern in patterns.SUPERLATIVE:
             if re.search(pattern, message, re.I) and not patterns.REFINE.search(message.replace("cheaper one", "")):
@@ -176,20 +195,46 @@ class ProductDesk:
         """"any under $40?", "only Trailform", "something cheaper": the last search, narrowed."""
         if not patterns.REFINE.search(message) and not parse_constraints(message, self.retriever.vocabulary).brand:
             return None
-        wording = message
-        if re.search(r"\b(?:cheaper|less expensive|lower price)\b", message, re.I) and not re.search(r"\d", message):
-            cheapest = min((p.price for p in shown if p.price is not None), default=None)
-            wording = f"under {cheapest - 0.01:.2f}" if cheapest else message
-        elif re.search(r"\b(?:more expensive|pricier|higher end|better quality)\b", message, re.I) and not re.search(r"\d", message):
-            dearest = max((p.price for p in shown if p.price is not None), default=None)
-            wording = f"over {dearest + 0.01:.2f}" if dearest else message
+        wording, reference, direction = message, None, None
+        priced_shown = [p for p in shown if p.price is not None]
+        if priced_shown and not re.search(r"\d", message):
+            if re.search(r"\b(?:cheaper|less expensive|lower price)\b", message, re.I):
+                reference, direction = min(priced_shown, key=lambda p: p.price), "cheaper"
+                wording = f"under {reference.price:.2f}"  # a price the shopper saw: replies may repeat it
+            elif re.search(r"\b(?:more expensive|pricier|higher end|better quality)\b", message, re.I):
+                reference, direction = max(priced_shown, key=lambda p: p.price), "pricier"
+                wording = f"over {reference.price:.2f}"
         wording = re.sub(r"\b(?:only|just|any|anything|something|ones?|show me|what about|how about|more|else|other|options)\b",
                          " ", wording, flags=re.I)
         answer = self.search(wording, view=view, context=context, refine=True, retriever=retriever)
         if re.search(r"\b(?:more|else|others?)\b", message, re.I) and answer.hits:
             fresh = tuple(h for h in answer.hits if h.product.id not in {p.id for p in shown})
             answer = replace(answer, hits=fresh or answer.hits)
+        if reference is not None:
+            strictly = (lambda p: p.price < reference.price) if direction == "cheaper" else (lambda p: p.price > reference.price)
+            answer = replace(answer, hits=tuple(h for h in answer.hits if h.product.price is not None and strictly(h.product)))
+            answer = self._relative(answer, reference, direction, shown)
         return replace(answer, kind="follow_up")
+
+    def _relative(self, answer: Answer, reference: Product, direction: str, shown: list[Product]) -> Answer:
+        """"Something cheaper" is worded against the product it is cheaper than, never against a derived
+        price the shopper did not see."""
+        than = "Cheaper than" if direction == "cheaper" else "Pricier than"
+        if not answer.hits:
+            which = "lowest" if direction == "cheaper" else "highest"
+            text = f"{priced(reference)[0].upper() + priced(reference)[1:]} is already the {which}-priced match I found."
+            return replace(answer, text=text, facts=(self._fact(reference) + f": the {which}-priced match.",),
+                           required=((reference.title,),), hits=tuple(Hit(p, 1.0) for p in shown),
+                           amounts=amounts_of(shown), context={})
+        first = answer.hits[0].product
+        text = f"{than} {priced(reference)}, I'd suggest {priced(first)}."
+        others = [h.product for h in answer.hits[1:2]]
+        if others:
+            text += f" Another option is {priced(others[0])}."
+        return replace(answer, text=text, required=((first.title,),),
+                       amounts=answer.amounts | amounts_of([reference]),
+                       context={**answer.context, "shown": [h.product.id for h in answer.hits]},
+                       facts=answer.facts[:len(answer.hits)] + (f"All are {direction} than {self._fact(reference)}.",))
 
     # -- picks for one customer -----------------------------------------------------------------------
     def recommend(self, view: CustomerView, *, owned: set[str] = frozenset()) -> Answer:

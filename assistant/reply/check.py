@@ -3,7 +3,10 @@
 A draft passes when it says every required fact of its `Answer` and nothing the facts do not hold:
 no placeholder, link or foreign currency; no dollar amount, number, date, code, product title or
 customer name that is not in the facts (or the shopper's own words); nothing the facts make false
-("has been cancelled" when nothing was); nothing about the customer's profile (scores, segments).
+("has been cancelled" when nothing was); nothing about the customer's profile (scores, segments);
+and no content word that neither the facts, the composed reply, the shopper's message nor the
+plain wording of a shop reply (`PHRASING`) contains: "I'm sorry for your loss", "$46.99 per
+device" or "our local business" fail, because nothing in the turn says so.
 
     problems = DraftCheck(catalog_titles, people).problems(draft, answer, message)   # [] = send it
 """
@@ -22,7 +25,29 @@ NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
 CODE = re.compile(r"\b[A-Z][A-Z0-9-]{3,}\b")
 MONTH_DAY = re.compile(r"\b(?:January|February|March|April|May|June|July|August|September|October|November|December)\s+\d{1,2}\b")
 PRIVATE = re.compile(r"\b(?:churn|segment|at[- ]risk|lapsed|risk (?:score|tier)|clv|lifetime value|vip)\b", re.I)
+ORDER_CODE = re.compile(r"\bO\d{4,}\b")  # an order the composed reply is about must be named by the draft too
 MIN_WORDS, MAX_WORDS = 2, 120
+WORD = re.compile(r"[a-z]+(?:'[a-z]+)?")
+# The words any shop reply may use beyond its facts: function words and the plain courtesy of a reply.
+PHRASING = frozenset("""
+a an the and or but so if then than that this these those it its it's they them their there here what which who
+whom whose when where why how i i'm i've i'd i'll me my we we're we've we'll us our you you're you've you'd you'll
+your yours is are was were be been being am do does did done have has had having can could will would shall should
+may might must not no yes of to in on at by for from with about as into over under up down out off again also just
+only very really too more most some any all both each every other another such one two own same well still yet now
+today soon already please thanks thank sorry hello hi hey welcome glad happy great good nice sure course certainly
+of okay ok let know help helping assist find found look looking check checked see show showing shown here's there's
+that's what's it's like suggest suggestion recommend recommendation option options choice pick picks idea ideas
+might want wanted would like love need needs anything something everything nothing else further way ways get got
+give take make go going come right away time day days business afternoon morning evening nice wonderful
+excellent perfect happy absolutely definitely indeed note please feel free ask question questions reply answer
+""".split())
+
+def _stem(word: str) -> str:
+    for suffix in ("ing", "ed", "es", "s"):
+        if len(word) > len(suffix) + 2 and word.endswith(suffix):
+            return word[: -len(suffix)]
+    return word
 
 
 def _amount(raw: str) -> float:
@@ -66,8 +91,14 @@ class DraftCheck:
         found += [f"customer data {p!r}" for p in self.people if p in low and p not in grounded_low]
         if PRIVATE.search(text) and not PRIVATE.search(grounded):
             found.append(f"profile word {PRIVATE.search(text).group(0)!r}")
+        said = WORD.findall(grounded_low)
+        allowed = set(said) | {_stem(w) for w in said}
+        novel = [w for w in WORD.findall(low) if w not in PHRASING and w not in allowed and _stem(w) not in allowed]
+        if novel:
+            found.append(f"words not in the facts: {', '.join(dict.fromkeys(novel[:4]))}")
         for group in answer.required:
             if not any(option.lower() in low for option in group):
                 found.append(f"missing {group[0]!r}")
+        found += [f"missing {code!r}" for code in ORDER_CODE.findall(answer.text) if code not in text]
         found += [f"false here: {phrase!r}" for phrase in answer.forbidden if phrase.lower() in low]
         return list(dict.fromkeys(found))

@@ -77,10 +77,29 @@ class Talk:
             thanks = (f"Thanks for shopping with us so often: you get early access to new arrivals and "
                       f"{self.loyal_window}-day returns.")
             text, facts = f"{text} {thanks}", facts + [thanks]
-        return Answer("greeting", text, facts=tuple(facts), intent="greeting")
+        required = (("hello", "hi ", "welcome"),) + ((("return", "tracking"),) if len(facts) > 2 else ())
+        return Answer("greeting", text, facts=tuple(facts), required=required, intent="greeting")
 
     def goodbye(self) -> Answer:
-        return Answer("goodbye", "Thank you for shopping with us. Have a great day!", facts=("Say goodbye.",), intent="goodbye")
+        return Answer("goodbye", "Thank you for shopping with us. Have a great day!", facts=("Say goodbye.",),
+                      required=(("thank", "bye"),), intent="goodbye")
+
+    def about(self) -> Answer:
+        """"Who are you?", "what can you do?": what the assistant is, and the one thing it does."""
+        text = ("I'm ShopAssist, this store's shopping assistant. I can only help with shopping here: finding products, "
+                "checking your orders, and questions about shipping, returns and payments.")
+        return Answer("about", text, facts=("The assistant is ShopAssist, the store's shopping assistant.", HELP),
+                      required=(("ShopAssist", "shopping assistant"),), intent="out_of_scope")
+
+    def acknowledge(self, message: str) -> Answer:
+        """"ok", "no thanks", "yes" with no question open: nothing to act on, so ask what else is needed."""
+        from assistant.understand.patterns import NO
+
+        lead = "No problem." if NO.search(message) or re.search(r"\b(?:nothing|never ?mind)\b", message, re.I) else "Great."
+        text = f"{lead} Is there anything else I can help you with? I can find products, check your orders, or answer " \
+               "questions about shipping, returns and payments."
+        return Answer("acknowledge", text, facts=("Nothing is open; ask what else the shopper needs.", HELP),
+                      required=(("anything else",),), intent="goodbye")
 
     def decline(self) -> Answer:
         return Answer("decline", DECLINE, facts=("The request is outside what a store assistant does.", HELP),
@@ -93,12 +112,13 @@ class Talk:
         else:
             text = "Of course. I'm connecting you with a member of our customer service team; they will reply here shortly."
         return Answer("handoff", text, facts=("A person from customer service takes over this conversation.",),
-                      handoff=reason, intent="contact_human_agent" if not money else "payment_issue")
+                      handoff=reason, required=(("customer service", "our team", "a member of our team", "a person"),), intent="contact_human_agent" if not money else "payment_issue")
 
     def complaint(self) -> Answer:
         text = ("I'm sorry to hear that. Could you tell me a bit more about what went wrong? I can also connect you "
                 "with a member of our team.")
-        return Answer("complaint", text, facts=("Apologise and ask what went wrong; offer a person.",), intent="complaint")
+        return Answer("complaint", text, facts=("Apologise and ask what went wrong; offer a person.",),
+                      required=(("sorry",),), intent="complaint")
 
     # -- policy -----------------------------------------------------------------------------------------------
     def policy(self, question: str, *, topics: tuple[str, ...] = (), intent: str = "") -> Answer:

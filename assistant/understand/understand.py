@@ -19,7 +19,7 @@ from assistant.intent import OUT_OF_SCOPE, SHOPPING_INTENTS
 from assistant.types import Intent
 from assistant.understand import patterns
 from assistant.understand.gate import ShoppingGate, gate_features
-from retrieval.constraints import parse_constraints
+from retrieval.constraints import GIFT, parse_constraints
 
 ORDER_INTENTS = frozenset({"track_order", "cancel_order", "change_order", "change_shipping_address", "track_refund"})
 HANDOFF_INTENTS = frozenset({"contact_human_agent", "contact_customer_service"})
@@ -28,14 +28,16 @@ HANDOFF_INTENTS = frozenset({"contact_human_agent", "contact_customer_service"})
 # pass 0.78 (benchmarks/cases/policy_questions.jsonl).
 POLICY_EVIDENCE = 0.7
 MIN_FALLBACK = 0.1  # a second-best label below this probability is no answer: the request is declined
-_FILLER = frozenset("i me my could would should might buy get order try like love for to something anything today now "
-                    "what which any some you your recommend suggest pick choose ideas idea good new please a an the "
-                    "is are do does can".split())
+_FILLER = frozenset("i me my could would should might buy get got order try like love for to something anything today now "
+                    "what which any some you your recommend suggest pick picks choose ideas idea good new please a an the "
+                    "is are do does can with suggestion suggestions recommendation recommendations surprise have "
+                    "else nice cool great worth look looking at there here".split())
 
 
 @dataclass(frozen=True)
 class Understanding:
-    route: str  # handoff, money, greeting, goodbye, order, follow_up, recommend, search, policy, complaint, decline
+    route: str  # handoff, money, greeting, goodbye, about, acknowledge, order, follow_up, recommend, search, policy,
+    #             complaint, decline
     intent: Intent  # the 31-label intent recorded for analytics
     text: str  # the message without a leading hello or thanks
     social: str | None = None  # "greeting" / "goodbye" said before the request
@@ -61,14 +63,26 @@ class Understander:
         social, text = patterns.split_social(message)
         if social and not text:
             return rule(social, social)
+        if patterns.ABOUT_ME.search(text):
+            return rule("about", "out_of_scope", text, social=social)
+        if patterns.ACKNOWLEDGE.search(text):
+            return rule("acknowledge", social or "goodbye", text, social=social)
         named_orders = [m for m in patterns.ORDER_ID.findall(text) if self.order_exists(m.upper())]
-        if named_orders or patterns.MY_ORDER.search(text):
+        damaged = patterns.order_kind(text) == "damaged" and patterns.RECEIVED.search(text)
+        address = patterns.ADDRESS.search(text) and len(text.split()) <= 14  # "42 Elm Street, Springfield": where to ship
+        if named_orders or patterns.MY_ORDER.search(text) or patterns.ORDER_POINTER.search(text) or damaged or address:
             kind = patterns.order_kind(text)
             return rule("order", _order_intent(kind), text, social=social, order_kind=kind)
         if context.get("shown") and self._follows_up(text, context):
             return rule("follow_up", "product_search", text, social=social)
+        if not context.get("shown") and patterns.POINTS_BACK.search(text) and not self.retriever.vocabulary.names_something(text):
+            return rule("follow_up", "product_search", text, social=social)  # nothing shown yet: the desk says so
         if patterns.RECOMMEND.search(text) and not self._names_a_thing(text):
             return rule("recommend", "product_search", text, social=social)
+        if GIFT.search(text) and not parse_constraints(text, self.retriever.vocabulary).text:
+            return rule("recommend", "product_search", text, social=social)  # "a present for my dad": picks, not a search
+        if patterns.SHOPPING_FRAME.search(text):
+            return rule("search", "product_search", text, social=social)
         return self._classify(text, social)
 
     def _follows_up(self, text: str, context: dict) -> bool:
@@ -133,4 +147,4 @@ def _best_non_shopping(intent: Intent) -> str:
 
 def _order_intent(kind: str) -> str:
     return {"cancel": "cancel_order", "address": "change_shipping_address", "return": "get_refund",
-            "return_status": "track_refund"}.get(kind, "track_order")
+            "return_status": "track_refund", "damaged": "complaint"}.get(kind, "track_order")
