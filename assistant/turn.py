@@ -29,9 +29,8 @@ from assistant.metrics import Metrics
 from assistant.orders import OrderBook, build_order_book
 from assistant.orders.desk import OrderDesk, OrderRequest
 from assistant.pipeline import Deps
-from assistant.policies import PolicyIndex
+from assistant.policies import TOPIC_FOR_INTENT, PolicyIndex
 from assistant.products import ProductDesk
-from assistant.prompt import POLICY_FOR_INTENT
 from assistant.reply.answer import ActionNote, Answer
 from assistant.reply.check import DraftCheck
 from assistant.reply.talk import UNKNOWN_POLICY, Talk
@@ -210,7 +209,7 @@ class TurnService:
         if route == "search":
             return self.products.search(u.text, view=view, context=context, retriever=retriever)
         if route == "policy":
-            topic = POLICY_FOR_INTENT.get(label)
+            topic = TOPIC_FOR_INTENT.get(label)
             return self.talk.policy(u.text, topics=(topic,) if topic else (), intent=label)
         if route == "complaint":
             return self.talk.complaint()
@@ -266,6 +265,7 @@ def build_service(settings, deps: Deps, *, store: ConversationStore | None = Non
     from assistant.metrics import build_metrics
 
     store = store or build_history(settings)
-    analytics = build_event_log(settings, store.engine, customers=deps.profiles, products=deps.retriever.catalog)
+    # Any shopper id is welcome (the OpenAI `user` field is opaque): the log checks products, not customers.
+    analytics = build_event_log(settings, store.engine, products=deps.retriever.catalog)
     orders = build_order_book(settings, store.engine, catalog=deps.retriever.catalog)
     return TurnService(deps, store, metrics or build_metrics(), analytics, orders)

@@ -1,12 +1,13 @@
 """A chat turn as data: frozen dataclasses passed from stage to stage.
 
-Turn -> Intent -> list[Hit] -> CustomerView -> Prompt -> tokens -> Reply.
+Intent -> list[Hit] -> CustomerView -> Prompt -> tokens; the turn service streams IntentDetected,
+Products and Token events to every front end (`assistant/turn.py` adds Accepted and Finished).
 Pydantic lives only at the HTTP edge (ui/); these stay plain and cheap.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal
 
 Role = Literal["system", "user", "assistant"]
@@ -34,14 +35,6 @@ class Product:
 class Message:
     role: Role
     content: str
-
-
-@dataclass(frozen=True)
-class Turn:
-    message: str
-    user_id: str | None = None  # None = guest, no history
-    history: tuple[Message, ...] = ()
-    session_id: str | None = None  # buckets guests into experiments
 
 
 @dataclass(frozen=True)
@@ -83,24 +76,10 @@ class CustomerView:
 class Prompt:
     messages: tuple[Message, ...]
     template: str  # name@version of the template, logged with each turn
-    allowed_facts: tuple[str, ...] = ()  # product ids and policy names the reply may cite
     max_new_tokens: int | None = None  # a shorter cap than the model setting, e.g. for checked drafts
 
 
-@dataclass(frozen=True)
-class Reply:
-    text: str
-    intent: Intent
-    hits: tuple[Hit, ...] = ()
-    view: CustomerView | None = None
-    prompt_template: str = ""
-    handoff: bool = False
-    timings: dict[str, float] = field(default_factory=dict, compare=False)
-    offer: str | None = None  # the retention gesture the prompt allowed (code, free_shipping, code_or_shipping)
-    experiments: dict[str, str] = field(default_factory=dict)  # experiment -> variant this turn ran under
-
-
-# Events streamed by pipeline.run_turn; the CLI, Gradio and the HTTP API render one stream.
+# Events streamed by the turn service; the CLI, Gradio, the widget and the HTTP API render one stream.
 @dataclass(frozen=True)
 class IntentDetected:
     intent: Intent
@@ -115,10 +94,3 @@ class Products:
 class Token:
     text: str
 
-
-@dataclass(frozen=True)
-class Done:
-    reply: Reply
-
-
-TurnEvent = IntentDetected | Products | Token | Done

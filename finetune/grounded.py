@@ -93,9 +93,12 @@ def reword(text: str, rng: random.Random) -> str:
 
 
 def _record(answer, message: str, target: str, source: str) -> dict:
+    """The chat to train on, plus what the draft check needs to judge a draft of it later (benchmarks/reply_drafts.py)."""
     prompt = draft_prompt(answer, message)
     return {"messages": [{"role": m.role, "content": m.content} for m in prompt.messages]
-            + [{"role": "assistant", "content": target}], "kind": answer.kind, "source": source}
+            + [{"role": "assistant", "content": target}], "kind": answer.kind, "source": source,
+            "check": {"composed": answer.text, "facts": list(answer.facts), "required": [list(g) for g in answer.required],
+                      "forbidden": list(answer.forbidden), "amounts": sorted(answer.amounts), "codes": sorted(answer.codes)}}
 
 
 def build_grounded(service, rng: random.Random, *, conversations: int, rows: dict[str, dict[str, list[str]]],

@@ -45,7 +45,7 @@ _NOT_SUBJECT = frozenset("a an the your our my any some of for me you do have se
 # "a gift for my wife, she likes cooking": who it is for is no product word; what they like is.
 _PEOPLE = (r"(?:wife|husband|partner|girlfriend|boyfriend|dad|father|mom|mum|mother|parents|son|daughter|kids?|children|"
            r"brother|sister|friend|boss|colleague|coworker|grandma|grandpa|grandmother|grandfather|aunt|uncle|niece|nephew|"
-           r"teacher|baby|teen|teenager|family)")
+           r"teacher|baby|teen|teenager|family|manager|neighbou?r|host|coach|mentor|roommate|fianc[eé]e?)")
 GIFT = re.compile(r"\b(?:a |some )?(?:gifts?|presents?)(?: ideas?)?(?: for)?(?: (?:my|our|a|an|the) " + _PEOPLE + r"| him| her| them)?"
                   r"(?:,? (?:who|she|he|they) (?:likes?|loves?|enjoys?|is into|are into|really likes?))?\b", re.I)
 _STOCK = re.compile(r"\b(?:(?:only\s+)?in[\s-]stock(?:\s+only)?|available\s+now|ships?\s+today)\b", re.I)

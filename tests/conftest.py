@@ -75,3 +75,35 @@ def embedder():
     from retrieval.embed import load_embedder
 
     return load_embedder()
+
+
+_RETRIEVERS: dict[str, object] = {}  # catalog text -> retriever: the index is built once per test run
+
+
+def shared_retriever(settings: Settings):
+    """The real retriever over this catalog, built once (embedding and Chroma cost seconds per build)."""
+    import tempfile
+
+    from retrieval.search import build_retriever
+
+    key = settings.retrieval.catalog.read_text()
+    if key not in _RETRIEVERS:
+        home = Path(tempfile.mkdtemp(prefix="shopassist-ui-index-"))
+        _RETRIEVERS[key] = build_retriever(settings.model_copy(update={"home": home}))
+    return _RETRIEVERS[key]
+
+
+def make_deps(settings: Settings, *, intent: str = "product_search", generator=None):
+    from assistant.pipeline import Deps
+    from assistant.profile import load_profile_book
+    from data.load import load_policies
+
+    retriever = shared_retriever(settings)
+    return Deps(settings=settings, intents=FixedIntent(intent), retriever=retriever,
+                profiles=load_profile_book(DEMO_DIR, retriever.catalog), generator=generator or FakeGenerator(),
+                policies=load_policies(DEMO_DIR / "policies"))
+
+
+@pytest.fixture
+def deps(settings):
+    return make_deps(settings)

@@ -76,6 +76,7 @@ class ShopAssistExtra(BaseModel):
     reply_id: int | None = Field(None, description="the stored reply: rate it with POST /v1/events "
                                                    '{"type": "rating", "reply_id": ..., "value": 1 or -1}')
     action: ActionPublic | None = None  # what was done to an order this turn (GET /v1/users/{id}/actions lists them all)
+    drafted: bool = False  # the tuned model's draft passed the fact check and is the reply (else the composed reply)
 
 
 class AssistantMessage(BaseModel):

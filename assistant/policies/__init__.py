@@ -4,6 +4,6 @@
     index.answer("how long do refunds take?")  # -> PolicyAnswer(passages=(Passage("refunds", "Refunds go back ..."),), ...)
 """
 
-from assistant.policies.passages import INTERNAL_POLICIES, Passage, PolicyAnswer, PolicyIndex, split_passages
+from assistant.policies.passages import INTERNAL_POLICIES, TOPIC_FOR_INTENT, Passage, PolicyAnswer, PolicyIndex, split_passages
 
-__all__ = ["INTERNAL_POLICIES", "Passage", "PolicyAnswer", "PolicyIndex", "split_passages"]
+__all__ = ["INTERNAL_POLICIES", "TOPIC_FOR_INTENT", "Passage", "PolicyAnswer", "PolicyIndex", "split_passages"]

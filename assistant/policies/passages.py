@@ -24,6 +24,17 @@ _STOP = frozenset(
     "a an and are as at be been by can could do does did for from get got has have how i if in into is it its "
     "me my of on or our please so than that the their them then there this to was we what when where which "
     "who will with would you your yours any some much many long take takes more about".split())
+# The policy document a service intent is most likely about: a hint for the sentence search, never a filter.
+TOPIC_FOR_INTENT = {
+    **dict.fromkeys(("delivery_options", "delivery_period", "track_order", "change_shipping_address",
+                     "set_up_shipping_address"), "shipping"),
+    **dict.fromkeys(("get_refund", "track_refund", "check_refund_policy", "cancel_order",
+                     "check_cancellation_fee", "change_order"), "refunds"),
+    **dict.fromkeys(("check_payment_methods", "payment_issue", "place_order", "check_invoice",
+                     "get_invoice"), "payment_methods"),
+    **dict.fromkeys(("create_account", "delete_account", "edit_account", "recover_password",
+                     "registration_problems", "switch_account", "newsletter_subscription"), "account"),
+}
 LEXICAL_WEIGHT = 0.6  # how much the rare-word overlap counts next to the cosine (both in [0, 1])
 
 

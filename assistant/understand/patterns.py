@@ -22,7 +22,7 @@ HANDOFF = re.compile(
     rf"can i|could i|is there|any)\b.{{0,40}}\b{_STAFF}\b"
     rf"|\b(?:speak|talk|chat|connect|transfer|put me through)\b.{{0,25}}\b{_PEOPLE}\b"
     rf"|^\W*(?:an? |the )?{_STAFF}(?: please| now| asap)?\W*$", _I)
-_FOR_SOMEONE = re.compile(rf"\b(?:for|to) (?:my|a|an|our|his|her|their) (?:new )?{_STAFF}\b|\bgifts?\b", _I)
+_FOR_SOMEONE = re.compile(rf"\bfor (?:my|a|an|our|his|her|their) (?:new )?{_STAFF}\b|\bgifts?\b", _I)
 
 
 def asks_for_person(text: str) -> bool:

@@ -54,11 +54,11 @@ def test_risk_follows_behaviour(demo_book):
     assert sum(lapsed) / len(lapsed) > sum(loyal) / len(loyal) + 0.2
 
 
-def test_guest_and_unknown(demo_book):
+def test_guest_and_an_id_the_store_does_not_know(demo_book):
     assert demo_book.view(None).segment == "guest"
     assert all((p.stock or 0) > 0 for p in demo_book.view(None).picks)
-    with pytest.raises(UnknownUser):
-        demo_book.view("C9999")
+    stranger = demo_book.view("shopper-7f3a")  # the OpenAI `user` field is an opaque id: a new shopper, not an error
+    assert stranger.segment == "new" and stranger.user_id == "shopper-7f3a" and not stranger.top_categories
 
 
 def test_order_event_updates_one_customer_only(book):
@@ -103,9 +103,11 @@ def test_bad_events_are_refused_and_change_nothing(book, event, reason):
     assert book.export("C0001") == before
 
 
-def test_event_for_unknown_customer(book):
-    with pytest.raises(UnknownUser):
-        book.record_event({"type": "order", "user_id": "C9999", "product_id": "P0001"})
+def test_a_new_shoppers_events_build_their_profile(book):
+    assert book.view("C9999").segment == "new"
+    book.record_event({"type": "order", "user_id": "C9999", "product_id": "P0001", "order_id": "W1"})
+    view = book.view("C9999")
+    assert view.orders == 1 and view.top_categories[0] == book.catalog["P0001"].category
 
 
 def test_bad_order_lines_are_reported_not_stored(catalog):
@@ -128,9 +130,10 @@ def test_export_and_forget(settings, catalog):
     exported = book.export("C0002")
     assert exported["account"]["email"] and exported["purchases"] and exported["profile"]["segment"]
     book.forget("C0002")
-    for call in (book.view, book.export, book.forget):
+    for call in (book.export, book.forget):
         with pytest.raises(UnknownUser):
             call("C0002")
+    assert book.view("C0002").segment == "new"  # nothing is known about them any more
     folder = profiles_dir(settings.home)
     assert "C0002" not in (folder / "profiles.jsonl").read_text()
     assert not list(folder.glob("churn-*.pkl"))  # the model fitted on their history is gone too

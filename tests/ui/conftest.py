@@ -1,48 +1,13 @@
-"""Fixtures for the serving tests: the real retriever over the tiny catalog, fake generation."""
+"""Fixtures for the serving tests: the app over TestClient, and a real uvicorn server in a thread."""
 
 from __future__ import annotations
 
 import socket
 import threading
 import time
-from pathlib import Path
 
 import pytest
 
-from assistant.pipeline import Deps
-from assistant.settings import DEMO_DIR, Settings
-from tests.conftest import FakeGenerator, FixedIntent
-
-
-_RETRIEVERS: dict[str, object] = {}  # catalog text -> retriever: the index is built once per test run
-
-
-def shared_retriever(settings: Settings):
-    """The real retriever over this catalog, built once (embedding and Chroma cost seconds per build)."""
-    import tempfile
-
-    from retrieval.search import build_retriever
-
-    key = settings.retrieval.catalog.read_text()
-    if key not in _RETRIEVERS:
-        home = Path(tempfile.mkdtemp(prefix="shopassist-ui-index-"))
-        _RETRIEVERS[key] = build_retriever(settings.model_copy(update={"home": home}))
-    return _RETRIEVERS[key]
-
-
-def make_deps(settings: Settings, *, intent: str = "product_search", generator=None) -> Deps:
-    from assistant.profile import load_profile_book
-    from data.load import load_policies
-
-    retriever = shared_retriever(settings)
-    return Deps(settings=settings, intents=FixedIntent(intent), retriever=retriever,
-                profiles=load_profile_book(DEMO_DIR, retriever.catalog), generator=generator or FakeGenerator(),
-                policies=load_policies(DEMO_DIR / "policies"))
-
-
-@pytest.fixture
-def deps(settings) -> Deps:
-    return make_deps(settings)
 
 
 @pytest.fixture

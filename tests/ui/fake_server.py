@@ -25,7 +25,7 @@ class SlowGenerator:
 def main() -> None:
     import uvicorn
 
-    from tests.ui.conftest import make_deps
+    from tests.conftest import make_deps
     from ui.app import create_app
 
     parser = argparse.ArgumentParser()

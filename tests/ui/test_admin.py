@@ -30,13 +30,14 @@ EXPERIMENT = Experiment("retention-offer", "retention_offer",
 def light_deps(settings, experiments=None):
     """The dashboard reads only the event log and the books: no model, no index."""
     from assistant.pipeline import Deps
+    from assistant.policies import PolicyIndex
     from assistant.profile import load_profile_book
     from data.load import load_catalog
 
     catalog = {p.id: p for p in load_catalog(DEMO_DIR / "catalog.jsonl").records}
     return Deps(settings=settings, intents=FixedIntent(), retriever=SimpleNamespace(catalog=catalog),
                 profiles=load_profile_book(DEMO_DIR, catalog), generator=FakeGenerator(), policies={},
-                experiments=experiments or ExperimentBook([]))
+                experiments=experiments or ExperimentBook([]), policy_index=PolicyIndex([], None, {}, None))
 
 
 def make_client(settings, *, keys=(KEY,), experiments=None):

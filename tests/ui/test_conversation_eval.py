@@ -200,7 +200,7 @@ def test_run_cases_in_process_carries_the_session(settings, deps, tmp_path):
     path.write_text(json.dumps({"id": "search-01", "user": "C0001", "turns": [
         {"say": "a waterproof rain jacket for hiking", "expect": {"products": {"category": "jackets"}}},
         {"say": "and something warmer?", "expect": {"handoff": False}}]}) + "\n"
-        + json.dumps({"id": "oos-01", "user": None, "turns": [{"say": "can you do my taxes?", "expect": {"declines": True}}]}) + "\n")
+        + json.dumps({"id": "oos-01", "user": None, "turns": [{"say": "can you do my taxes?", "expect": {"handoff": True}}]}) + "\n")
     store = load_store(settings.store_dir, catalog=settings.retrieval.catalog)
     app, calls = create_app(settings, deps), []
     with in_process_sender(settings, app=app) as send:
@@ -218,4 +218,4 @@ def test_run_cases_in_process_carries_the_session(settings, deps, tmp_path):
     assert summary["cases"] == 2 and summary["task_success"] == 0.5 and summary["turn_success"] == round(2 / 3, 4)
     assert summary["by_category"] == {"oos": "0/1", "search": "1/1"} and summary["universal_failures"] == 0
     assert 0 < summary["latency_s_p50"] <= summary["latency_s_p95"]
-    assert report.results[0].line().startswith("PASS search-01") and "does not decline" in report.results[1].line()
+    assert report.results[0].line().startswith("PASS search-01") and "no handoff" in report.results[1].line()

@@ -10,7 +10,7 @@ from pydantic import ValidationError
 
 from assistant.settings import Settings
 from ui.security import redact
-from tests.ui.conftest import make_deps
+from tests.conftest import make_deps
 
 KEY = "k-test-0123456789abcdef"
 STORE = "http://store.example:8000"

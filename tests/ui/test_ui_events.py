@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.ui.conftest import ServerThread, make_deps
+from tests.conftest import make_deps
+from tests.ui.conftest import ServerThread
 
 STORE = "http://store.example:8000"
 CHROMIUM = "/usr/bin/chromium"

@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.ui.conftest import ServerThread, free_port, make_deps
+from tests.conftest import make_deps
+from tests.ui.conftest import ServerThread, free_port
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"

@@ -40,7 +40,7 @@ def extra_for(done: Finished) -> ShopAssistExtra:
         products=[product_card(h) for h in done.hits], handoff=done.handoff, handoff_reason=done.handoff_reason,
         ticket_id=done.ticket_id, churn_tier=view.churn_tier if view else None, segment=view.segment if view else None,
         blocked=done.blocked, reply_id=done.reply_id,
-        action=ActionPublic(**done.action.__dict__) if done.action else None)
+        action=ActionPublic(**done.action.__dict__) if done.action else None, drafted=done.drafted)
 
 
 def split_messages(request: ChatCompletionRequest) -> tuple[str, tuple[Message, ...]]:

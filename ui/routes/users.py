@@ -46,9 +46,7 @@ def analytics_event(event: EventCreate) -> dict | None:
 def apply_event(event: EventCreate, state) -> tuple[ProfilePublic | None, dict | None]:
     """Update the profile (an order is checked as analytics first, so a rejected event changes nothing);
     returns the analytics row still to record, which `record_many` validates."""
-    profiles = state.deps.profiles
-    if event.user_id is not None and hasattr(profiles, "register"):
-        profiles.register(event.user_id)  # an id the store does not know is a new shopper, not an error
+    profiles = state.deps.profiles  # an id the store does not know is a new shopper: its first event starts a profile
     record = analytics_event(event)
     view = None
     if event.type in PROFILE_EVENTS:

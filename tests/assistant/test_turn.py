@@ -1,0 +1,93 @@
+"""One turn through the turn service, the one path of every front end: real retriever, order book,
+conversation store and policies; a scripted model whose drafts the check accepts or refuses."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.history import ConversationStore
+from assistant.metrics import build_metrics
+from assistant.turn import Accepted, Finished, TurnService
+from assistant.types import IntentDetected, Products, Token
+from tests.conftest import FakeGenerator, make_deps
+
+
+@pytest.fixture
+def service(settings, tmp_path):
+    def build(tokens=("Happy ", "to ", "help!")):
+        deps = make_deps(settings, generator=FakeGenerator(tokens))
+        return TurnService(deps, ConversationStore(f"sqlite:///{tmp_path / 'c.db'}"), build_metrics())
+    return build
+
+
+def finished(events) -> Finished:
+    return next(e for e in events if isinstance(e, Finished))
+
+
+def test_a_turn_streams_accepted_intent_products_tokens_then_finished(service):
+    events = list(service().turn("waterproof rain jacket", user_id=None))
+    kinds = [type(e) for e in events]
+    assert kinds[:3] == [Accepted, IntentDetected, Products] and kinds[-1] is Finished
+    done = events[-1]
+    assert "".join(e.text for e in events if isinstance(e, Token)).strip() == done.text
+    assert done.hits[0].product.id == "J1" and done.reply_id
+
+
+def test_a_draft_that_misses_the_facts_is_replaced_by_the_composed_reply(service):
+    chat = service()
+    done = finished(chat.turn("waterproof rain jacket", user_id=None))
+    assert not done.drafted and "Trailform Storm Rain Jacket ($89.00)" in done.text
+    assert 'shopassist_reply_drafts_total{outcome="replaced"} 1.0' in chat.metrics.render()[0].decode()
+    prompt = chat.deps.generator.prompts[-1]
+    assert "Facts:" in prompt.messages[0].content and prompt.messages[-1].content == "waterproof rain jacket"
+
+
+def test_a_draft_that_states_the_facts_is_sent(service):
+    done = finished(service(("You might like the ", "Trailform Storm Rain Jacket ($89.00).")).turn("rain jacket", user_id=None))
+    assert done.drafted and done.text == "You might like the Trailform Storm Rain Jacket ($89.00)."
+
+
+def test_follow_ups_use_the_cards_of_the_stored_session(service):
+    chat = service()
+    first = finished(chat.turn("headphones", user_id=None))
+    again = finished(chat.turn("which one is cheapest?", user_id=None, session_id=first.session_id))
+    assert "Wavely Sport Earbuds" in again.text
+    stock = finished(chat.turn("is the first one in stock?", user_id=None, session_id=first.session_id))
+    assert "in stock" in stock.text and first.hits[0].product.title in stock.text
+
+
+def test_an_order_action_is_reported_and_never_repeated(service):
+    chat = service()
+    done = finished(chat.turn("cancel my order please", user_id="C0114"))
+    assert done.action.kind == "cancel" and done.action.outcome == "done" and done.action.order_id == "O00856"
+    again = finished(chat.turn("cancel my order please", user_id="C0114", session_id=done.session_id))
+    assert again.action.outcome == "already"
+    assert [a.kind for a in chat.orders.actions(customer_id="C0114")] == ["cancel"]
+
+
+def test_asking_for_a_person_opens_a_ticket(service):
+    chat = service()
+    done = finished(chat.turn("I want to talk to a manager", user_id="C0004"))
+    assert done.handoff and done.ticket_id and "customer service team" in done.text
+
+
+def test_an_at_risk_customer_gets_one_gesture_and_others_none(service):
+    chat = service()
+    risky = finished(chat.turn("hi", user_id="C0001"))
+    assert "WELCOME10" in risky.text and risky.offer == "code"
+    later = finished(chat.turn("hi again", user_id="C0001", session_id=risky.session_id))
+    assert "WELCOME10" not in later.text  # once per conversation
+    guest = finished(chat.turn("hi", user_id=None))
+    assert "WELCOME10" not in guest.text and guest.offer is None
+
+
+def test_an_unknown_shopper_id_is_a_new_shopper(service):
+    done = finished(service().turn("hello", user_id="visitor-9"))
+    assert done.view.segment == "new" and "Welcome to the store" in done.text
+
+
+def test_out_of_scope_gets_one_short_sentence_and_no_products(settings, tmp_path):
+    deps = make_deps(settings, intent="out_of_scope")
+    chat = TurnService(deps, ConversationStore(f"sqlite:///{tmp_path / 'c.db'}"), build_metrics())
+    done = finished(chat.turn("write me a poem about cats", user_id=None))
+    assert done.hits == () and done.text.startswith("Sorry, I can't help with that.") and len(done.text.split()) < 30

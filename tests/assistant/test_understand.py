@@ -1,0 +1,85 @@
+"""Which room answers a message: the rules that must never miss, follow-ups on shown cards, and the
+fallback when no gate is shipped (the intent label, the store's names). Real retriever, tiny catalog."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.understand import Understander
+from tests.conftest import FixedIntent, shared_retriever
+
+SHOWN = {"shown": ["H1", "H2"], "constraints": {"text": "headphones", "category": "headphones"}}
+
+
+@pytest.fixture
+def understander(settings):
+    return Understander(FixedIntent("out_of_scope"), None, shared_retriever(settings), order_exists=lambda oid: oid == "O00114")
+
+
+@pytest.mark.parametrize(("text", "route"), [
+    ("I need to speak to a person", "handoff"),
+    ("connect me with an agent now", "handoff"),
+    ("you're not helping, I want a manager", "handoff"),
+    ("customer service please", "handoff"),
+    ("a gift for my manager", "recommend"),  # a manager mentioned is no request for one
+    ("I was charged twice for my order", "money"),
+    ("my refund still hasn't arrived", "money"),
+    ("hello!", "greeting"),
+    ("hi, long time no see", "greeting"),
+    ("how's it going my friend", "greeting"),
+    ("thank you, goodbye", "goodbye"),
+    ("thanks for helping me out today", "goodbye"),
+    ("who are you?", "about"),
+    ("what can you do?", "about"),
+    ("ok", "acknowledge"),
+    ("no thanks", "acknowledge"),
+    ("where's my order", "order"),
+    ("what did I order last time?", "order"),
+    ("cancel it", "order"),
+    ("my jacket arrived broken", "order"),
+    ("is O00114 on its way?", "order"),
+    ("42 Elm Street, Springfield", "order"),
+    ("do you sell submarines?", "search"),  # asking to buy is a search: the search says whether it is sold
+    ("do you carry Sonora?", "search"),
+    ("recommend something for me", "recommend"),
+    ("a present for my dad", "recommend"),
+    ("what's the weather in Paris?", "decline"),  # the intent label (fixed here) decides the rest
+])
+def test_rules_route_without_the_model(understander, text, route):
+    assert understander.understand(text, {}).route == route
+
+
+def test_a_greeting_before_a_request_keeps_the_request(understander):
+    understood = understander.understand("hi, where is my order?", {})
+    assert understood.route == "order" and understood.social == "greeting" and understood.text == "where is my order?"
+
+
+@pytest.mark.parametrize(("text", "kind"), [
+    ("where is my order", "status"), ("when was my last order delivered?", "date"), ("what was in my last order?", "items"),
+    ("cancel my order please", "cancel"), ("how do I send back my last order?", "return"),
+    ("what's the status of my return?", "return_status"), ("did you get my return?", "return_status"),
+    ("please send my order to 42 Elm Street, Springfield", "address"), ("my order arrived damaged", "damaged"),
+])
+def test_order_requests_say_what_is_wanted(understander, text, kind):
+    assert understander.understand(text, {}).order_kind == kind
+
+
+@pytest.mark.parametrize(("text", "route"), [
+    ("which one is cheapest?", "follow_up"),
+    ("is the first one in stock?", "follow_up"),
+    ("anything under $40?", "follow_up"),
+    ("only Sonora ones", "follow_up"),
+    ("something cheaper", "follow_up"),
+    ("coffee maker", "search"),  # a new kind of thing is a new search
+])
+def test_follow_ups_refer_to_the_cards_shown(understander, text, route):
+    assert understander.understand(text, SHOWN).route == route
+
+
+def test_a_follow_up_with_nothing_shown_goes_to_the_desk_that_says_so(understander):
+    assert understander.understand("which one is cheapest?", {}).route == "follow_up"
+
+
+def test_without_a_gate_a_message_naming_the_store_s_things_is_a_search(settings):
+    understander = Understander(FixedIntent("out_of_scope"), None, shared_retriever(settings), order_exists=lambda oid: False)
+    assert understander.understand("rain jacket", {}).route == "search"
