@@ -17,19 +17,14 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 
-from assistant.orders.book import ActionResult, Order, OrderBook
+from assistant.orders.book import Order, OrderBook
+from assistant.orders.words import (GUEST_ASK, NO_MATCH, STATUS_WORDS, items_phrase, new_address, not_cancelled, note_of,
+                                    requiring, status_sentence, status_terms, we_email, with_context, with_sentence)
 from assistant.policies import PolicyIndex
 from assistant.reply.answer import ActionNote, Answer
 from assistant.reply.words import day, listing
-from assistant.understand.patterns import ADDRESS, ADDRESS_AFTER_TO, EMAIL, ORDER_ID, PRONOUN, wants_older_order
+from assistant.understand.patterns import EMAIL, ORDER_ID, PRONOUN, wants_older_order
 
-STATUS_WORDS = {
-    "processing": "is being prepared and has not shipped yet",
-    "shipped": "has shipped and is on its way",
-    "delivered": "was delivered",
-    "returned": "was returned",
-    "cancelled": "was cancelled",
-}
 ASKS_HOW = re.compile(r"^\W*(?:how|can|could|may|is it possible|do i|what do i|where do i)\b", re.I)
 NOT_ITEM_WORDS = frozenset(
     "order orders last latest recent most newest previous earlier before return returns cancel status where what when which "
@@ -38,12 +33,6 @@ NOT_ITEM_WORDS = frozenset(
     "send back address change item items stuff thing things money refund from your would like want need know could should "
     "there they them their just about tell does did done made make get got here come coming take much many long soon "
     "track tracking number email mail start started able sure want wanted placed place".split())
-GUEST_ASK = ("I can help with that. Please sign in, or tell me your order number and the email address you used "
-             "for the order, and I'll look it up.")
-NO_MATCH = ("I couldn't find an order with that order number and email address. Please check both, or sign in "
-            "to your account.")
-
-
 @dataclass(frozen=True)
 class OrderRequest:
     kind: str  # status, date, items, cancel, return, return_status, address
@@ -59,20 +48,6 @@ class OrderRequest:
         from assistant.understand.patterns import CANCEL_NOW, HEDGED, RETURN_NOW
 
         return bool((CANCEL_NOW if kind == "cancel" else RETURN_NOW).search(self.text)) and not HEDGED.search(self.text)
-
-
-def items_phrase(order: Order) -> str:
-    names = [f"{i.quantity} x {i.title}" if i.quantity > 1 else i.title for i in order.items]
-    return listing(names) if len(names) <= 3 else listing(names[:3]) + f" and {len(names) - 3} more"
-
-
-def status_sentence(order: Order) -> str:
-    """"Your order O00114 from October 23, 2026 (Kestrel Sierra 550 Chromebook) has shipped and is on its way."""
-    text = f"Your order {order.order_id} from {day(order.placed_on)} ({items_phrase(order)}) {STATUS_WORDS[order.status]}."
-    odd = [i for i in order.items if i.status != order.status]
-    if odd:
-        text += " " + " ".join(f"The {i.title} {STATUS_WORDS[i.status]}." for i in odd[:2])
-    return text
 
 
 class OrderDesk:
@@ -114,7 +89,7 @@ class OrderDesk:
             return problem
         handler = getattr(self, f"_{request.kind}")
         answer = handler(order, orders, request, owner=owner, loyal=loyal, session_id=session_id)
-        return _with_context(answer, {"order_id": order.order_id})  # "cancel it" next means this order
+        return with_context(answer, {"order_id": order.order_id})  # "cancel it" next means this order
 
     def confirm(self, pending: dict, message: str, *, user_id: str | None, loyal: bool, context: dict,
                 session_id: str | None = None) -> Answer | None:
@@ -185,15 +160,15 @@ class OrderDesk:
                 text += " " + tracking
                 facts.append(tracking)
         return self._base(order, text, facts, intent="track_order",
-                          required=(self._status_terms(order), (order.order_id,)), forbidden=self._not_cancelled(order))
+                          required=(status_terms(order), (order.order_id,)), forbidden=not_cancelled(order))
 
     def _date(self, order: Order, orders, request, **kw) -> Answer:
         answer = self._status(order, orders, request, **kw)
         if order.status in ("processing", "shipped"):
             timing = self.policy("how long does standard shipping take", "shipping")
             if timing:
-                answer = _with(answer, timing)
-        return _require(answer, (f"{order.placed_on:%B} {order.placed_on.day}",))
+                answer = with_sentence(answer, timing)
+        return requiring(answer, (f"{order.placed_on:%B} {order.placed_on.day}",))
 
     def _items(self, order: Order, orders, request, **_) -> Answer:
         lines = [f"{i.quantity} x {i.title} at ${i.unit_price:.2f}" if i.quantity > 1 else f"{i.title} (${i.unit_price:.2f})"
@@ -223,14 +198,14 @@ class OrderDesk:
             return Answer("order", "I don't see any returns on your account. If you'd like to return something, "
                                    "tell me which order and I'll check it for you.", facts=("The customer has no returns.",),
                           intent="track_refund")
-        return _with(answer, refund) if refund else answer
+        return with_sentence(answer, refund) if refund else answer
 
     def _cancel(self, order: Order, orders, request, *, owner: str, session_id, **_) -> Answer:
         if order.status == "processing" and not request.asks_for_deed("cancel"):
             text = (f"Your order {order.order_id} from {day(order.placed_on)} ({items_phrase(order)}) hasn't shipped yet, "
                     "so it can still be cancelled. Would you like me to cancel it?")
             return self._base(order, text, [text], intent="cancel_order", required=((order.order_id,), ("cancel",)),
-                              forbidden=self._not_cancelled(order),
+                              forbidden=not_cancelled(order),
                               context={"pending": {"kind": "cancel", "order_id": order.order_id, "intent": "cancel_order"}})
         if order.status != "processing" and not ORDER_ID.search(request.text):
             other = next((o for o in orders if o.status == "processing"), None)
@@ -238,13 +213,13 @@ class OrderDesk:
             if other is not None:
                 hint = (f"Your order {other.order_id} ({items_phrase(other)}) has not shipped yet; "
                         f"say \"cancel {other.order_id}\" if you want that one cancelled.")
-                answer = _with(answer, hint, codes={other.order_id})
+                answer = with_sentence(answer, hint, codes={other.order_id})
             return answer
         return self._cancel_order(order, owner=owner, session_id=session_id)
 
     def _cancel_order(self, order: Order, *, owner: str, session_id) -> Answer:
         result = self.book.cancel(order.order_id, customer_id=owner, session_id=session_id)
-        note = _note(result)
+        note = note_of(result)
         if result.done:
             refund = self.policy("when is a cancelled order refunded", "refunds")
             text = f"Done: I've cancelled your order {order.order_id} ({items_phrase(order)}) from {day(order.placed_on)}."
@@ -264,7 +239,7 @@ class OrderDesk:
         if order.status in ("shipped", "delivered"):
             text += f" Once it has arrived, you can return it within {self.window} days of delivery for a refund; just ask me."
         return self._base(order, text, [text.replace("Your order", "Order")], intent="cancel_order", action=note,
-                          required=((order.order_id,), self._status_terms(order)), forbidden=self._not_cancelled(order))
+                          required=((order.order_id,), status_terms(order)), forbidden=not_cancelled(order))
 
     def _damaged(self, order: Order, orders, request, **_) -> Answer:
         """A damaged or faulty item: the store's rule for it (photo, refund or replacement), about the right order."""
@@ -275,7 +250,7 @@ class OrderDesk:
             text += " " + rule
         text += " I can also connect you with a member of our team."
         numbers = re.findall(r"\d+ days", rule or "")
-        return self._base(order, text, [text], intent="complaint", forbidden=self._not_cancelled(order),
+        return self._base(order, text, [text], intent="complaint", forbidden=not_cancelled(order),
                           required=((order.order_id,),) + ((tuple(numbers[:1]),) if numbers else ()))
 
     def _return(self, order: Order, orders, request, *, owner: str, loyal: bool, session_id, **_) -> Answer:
@@ -296,7 +271,7 @@ class OrderDesk:
                               context={"pending": {"kind": "return", "order_id": order.order_id, "intent": "get_refund"}})
         text = f"You can return items within {window} days of delivery. " + self._return_refusal(order, window, days)
         return self._base(order, text, [text], intent="get_refund", required=((f"{window} days", f"{window}-day"),),
-                          forbidden=self._not_cancelled(order))
+                          forbidden=not_cancelled(order))
 
     def _return_refusal(self, order: Order, window: int, days: int) -> str:
         if order.status in ("processing", "shipped"):
@@ -314,17 +289,17 @@ class OrderDesk:
         window = self.loyal_window if loyal else self.window
         result = self.book.start_return(order.order_id, customer_id=owner, window_days=window, today=self.today(),
                                         session_id=session_id)
-        note = _note(result)
+        note = note_of(result)
         if result.done or result.already:
             label = self.policy("how do I start a return, is there a return label", "returns")
             first = (f"I've started a return for your order {order.order_id} ({items_phrase(order)})." if result.done else
                      f"A return for your order {order.order_id} ({items_phrase(order)}) is already open.")
-            text = " ".join(s for s in (first, label and _we_email(label), self.policy("when will I get my refund", "refunds")) if s)
+            text = " ".join(s for s in (first, label and we_email(label), self.policy("when will I get my refund", "refunds")) if s)
             return self._base(order, text, [text], intent="get_refund", action=note,
                               required=((order.order_id,), ("return",)))
         text = self._return_refusal(order, window, result.days_since_order or 0)
         return self._base(order, text, [text], intent="get_refund", action=note, required=((order.order_id,),),
-                          forbidden=self._not_cancelled(order))
+                          forbidden=not_cancelled(order))
 
     def _address(self, order: Order, orders, request, *, owner: str, session_id, **_) -> Answer:
         address = new_address(request.text)
@@ -335,7 +310,7 @@ class OrderDesk:
                 text += " " + rule
             return self._base(order, text, [text], intent="change_shipping_address", required=((order.order_id,),),
                               action=ActionNote("address_change", order.order_id, "refused", "not_processing"),
-                              forbidden=self._not_cancelled(order))
+                              forbidden=not_cancelled(order))
         if address is None:
             text = (f"Your order {order.order_id} ({items_phrase(order)}) hasn't shipped yet, so I can change its "
                     "delivery address. What is the new address?")
@@ -347,7 +322,7 @@ class OrderDesk:
         result = self.book.change_address(order.order_id, customer_id=owner, address=address, session_id=session_id)
         if result.done or result.already:
             text = f"Done: your order {order.order_id} ({items_phrase(order)}) will be delivered to {address}."
-            return self._base(order, text, [text], intent="change_shipping_address", action=_note(result),
+            return self._base(order, text, [text], intent="change_shipping_address", action=note_of(result),
                               required=((order.order_id,), (address[:20],)))
         return self._address(result.order or order, [], OrderRequest("address", ""), owner=owner, session_id=session_id)
 
@@ -374,52 +349,4 @@ class OrderDesk:
         kind = request.kind if request.kind != "status" else (context.get("pending") or {}).get("kind_asked", "status")
         answer = self.answer(OrderRequest(kind, order.order_id), user_id=None, loyal=False,
                              context={**context, "verified": verified})
-        return _with_context(answer, {"verified": verified})
-
-    # -- checks for drafts -----------------------------------------------------------------------
-    @staticmethod
-    def _status_terms(order: Order) -> tuple[str, ...]:
-        return {"processing": ("being prepared", "not shipped", "hasn't shipped", "processing"),
-                "shipped": ("shipped", "on its way"), "delivered": ("delivered",), "returned": ("returned",),
-                "cancelled": ("cancelled",)}[order.status]
-
-    @staticmethod
-    def _not_cancelled(order: Order) -> tuple[str, ...]:
-        if order.status == "cancelled":
-            return ()
-        return ("has been cancelled", "i've cancelled", "i have cancelled", "is now cancelled", "is cancelled")
-
-
-def new_address(text: str) -> str | None:
-    """The delivery address in a message ("... to 42 Elm Street, Springfield"), if there is one."""
-    after = ADDRESS_AFTER_TO.search(text)
-    candidate = (after.group(1) if after else text).strip(" .!?\"'")
-    return candidate if ADDRESS.search(candidate) and len(candidate) <= 200 else None
-
-
-def _we_email(sentence: str) -> str:
-    """The label sentence without its "start from your order page" half: the return is already started."""
-    return sentence.split("; ", 1)[1].capitalize() if "; " in sentence else sentence
-
-
-def _note(result: ActionResult) -> ActionNote:
-    outcome = "done" if result.done else "already" if result.already else "refused"
-    return ActionNote(result.kind, result.order.order_id if result.order else None, outcome, result.refused)
-
-
-def _with(answer: Answer, sentence: str, *, codes: set[str] = frozenset()) -> Answer:
-    from dataclasses import replace
-
-    return replace(answer, text=f"{answer.text} {sentence}", facts=answer.facts + (sentence,), codes=answer.codes | set(codes))
-
-
-def _require(answer: Answer, group: tuple[str, ...]) -> Answer:
-    from dataclasses import replace
-
-    return replace(answer, required=answer.required + (group,))
-
-
-def _with_context(answer: Answer, extra: dict) -> Answer:
-    from dataclasses import replace
-
-    return replace(answer, context={**answer.context, **extra})
+        return with_context(answer, {"verified": verified})

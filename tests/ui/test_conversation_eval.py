@@ -8,7 +8,8 @@ import pytest
 
 from assistant.errors import BadInput, ShopAssistError
 from assistant.settings import DEMO_DIR
-from ui.conversation_eval import Context, check_reply, http_sender, in_process_sender, load_cases, load_store, run_cases
+from ui.conversation_checks import Context, check_reply, load_cases, load_store
+from ui.conversation_eval import http_sender, in_process_sender, run_cases
 
 
 @pytest.fixture(scope="module")
