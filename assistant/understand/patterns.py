@@ -153,8 +153,8 @@ ORDINAL = re.compile(r"\b(first|1st|top|second|2nd|third|3rd|fourth|4th|last)\b(
 # "which one is cheapest?", "is the first one in stock?": about cards shown before, whatever they were.
 POINTS_BACK = re.compile(r"\b(?:which|what) (?:one|ones)\b|\bof (?:them|those|these|the ones)\b"
                          r"|\b(?:first|1st|second|2nd|third|3rd|fourth|4th|last) (?:one|option|item|product|pick)\b"
-                         r"|\bthe (?:first|second|third|fourth|last)\b"
-                         r"|^\W*(?:which|what)(?: one)? (?:is|are|would|has|costs?)\b.{0,30}\b(?:cheapest|least|lowest|most|best|highest|"
+                         r"|\bthe (?:first|second|third|fourth|last)\W*$"
+                         r"|^\W*which(?: one)? (?:is|are|would|has|costs?)\b.{0,30}\b(?:cheapest|least|lowest|most|best|highest|"
                          r"better|priciest|dearest)\b"
                          r"|^\W*(?:is|are) (?:it|they|that|this|those|these)(?: one)? (?:in stock|available|any good|on sale)\b"
                          r"|^\W*how much (?:is|are|does|do) (?:it|they|that|this|those|these)(?: one)?(?: cost)?\W*$", _I)
@@ -173,10 +173,12 @@ SHOPPING_FRAME = re.compile(
     r"\bdo (?:you|y'?all|u) (?:guys )?(?:sell|carry|stock|offer)\b|\bhave you got any\b|\b(?:shopping|shop) for\b"
     r"|\b(?:want|need|looking|like|going|trying|plan(?:ning)?) to (?:buy|purchase|order|get (?:me )?a new)\b"
     r"|\bwhere (?:can|do) i (?:find|buy|get)\b.{0,40}\b(?:on your (?:site|store|website)|here|from you)\b"
-    r"|\b(?:recommend|suggest)\s+(?:me\s+)?(?:a|an|some|any|the best)\s+(?!(?:(?:good|nice|great)\s+)?(?:movie|film|book|song|show|series|restaurant|hotel|"
-    r"place|recipe|podcast|album|game to play)s?\b)\w+"
-    r"|^\W*(?:please\s+)?(?:show|find|get)\s+me\s+(?:some\s+|a\s+|an\s+|your\s+)?(?!how\b|the way\b|what\b|where\b)[a-z]+"
+    r"|\b(?:recommend|suggest)\s+(?:me\s+)?(?:a|an|some|any|the best)\s+(?!(?:(?:good|nice|great)\s+)?(?:movie|film|book|song|show|"
+    r"series|restaurant|hotel|place|recipe|podcast|album|game to play)s?\b)\w+"
     r"|\b(?:broke|broken|died|wore out|worn out),?\s+(?:so\s+)?(?:i\s+)?need (?:a )?(?:new|another|replacement)\b", _I)
+# "show me ...", "find me ...": a search only when the store's catalog backs it (the turn checks the evidence),
+# since "show me the channel guide" and "find me an uber" are not.
+SHOW_ME = re.compile(r"^\W*(?:please\s+)?(?:show|find)\s+me\s+(?:some\s+|a\s+|an\s+|your\s+)?(?!how\b|the way\b|what\b|where\b)[a-z]+", _I)
 
 # -- asking for suggestions without naming a thing ------------------------------------------------
 RECOMMEND = re.compile(
