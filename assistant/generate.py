@@ -104,12 +104,13 @@ class ChatGenerator:
     def stream(self, prompt: Prompt) -> Iterator[str]:
         ids = self.encode(prompt).ids
         limit = min(prompt.max_new_tokens or self.settings.max_new_tokens, self.settings.max_new_tokens)
-        tokens = self._engine_tokens(ids, limit) if self.engine is not None else self._hf_tokens(ids, limit)
+        penalty = self.settings.repetition_penalty if prompt.repetition_penalty is None else prompt.repetition_penalty
+        tokens = self._engine_tokens(ids, limit, penalty) if self.engine is not None else self._hf_tokens(ids, limit, penalty)
         yield from self._detokenize(tokens)
 
-    def _engine_tokens(self, ids: list[int], limit: int) -> Iterator[int]:
+    def _engine_tokens(self, ids: list[int], limit: int, penalty: float) -> Iterator[int]:
         request = self.engine.submit(ids, max_new_tokens=limit,
-                                     repetition_penalty=self.settings.repetition_penalty,
+                                     repetition_penalty=penalty,
                                      temperature=self.settings.temperature)
         try:
             yield from request.tokens()
@@ -132,7 +133,7 @@ class ChatGenerator:
             if close is not None:
                 close()
 
-    def _hf_tokens(self, ids: list[int], limit: int) -> Iterator[int]:
+    def _hf_tokens(self, ids: list[int], limit: int, penalty: float) -> Iterator[int]:
         """Reference path: transformers `generate` in a worker thread, one request at a time."""
         import queue
 
@@ -163,7 +164,7 @@ class ChatGenerator:
             streamer=Collect(),
             max_new_tokens=limit,
             do_sample=sampling,
-            repetition_penalty=self.settings.repetition_penalty,
+            repetition_penalty=penalty,
             pad_token_id=tokenizer.pad_token_id,
         )
         if sampling:

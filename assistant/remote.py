@@ -52,6 +52,7 @@ class RemoteGenerator:
             "stream": True,
             "max_tokens": min(prompt.max_new_tokens or self.config.max_tokens, self.config.max_tokens),
             "temperature": self.config.temperature,
+            **({"repetition_penalty": prompt.repetition_penalty} if prompt.repetition_penalty is not None else {}),
         }
         try:
             with self.client.stream("POST", "/chat/completions", json=body) as response:

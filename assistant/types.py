@@ -77,6 +77,7 @@ class Prompt:
     messages: tuple[Message, ...]
     template: str  # name@version of the template, logged with each turn
     max_new_tokens: int | None = None  # a shorter cap than the model setting, e.g. for checked drafts
+    repetition_penalty: float | None = None  # None = the model setting; 1.0 for drafts that must copy names from the facts
 
 
 # Events streamed by the turn service; the CLI, Gradio, the widget and the HTTP API render one stream.

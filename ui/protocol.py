@@ -34,6 +34,7 @@ class ChatCompletionRequest(BaseModel):
     user: str | None = Field(None, min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.\-]+$")
     max_tokens: int | None = Field(None, ge=1, le=4096)
     temperature: float | None = Field(None, ge=0, le=2)
+    repetition_penalty: float | None = Field(None, ge=1, le=2)  # vLLM's extra sampling parameter; raw generation only
     shopassist: ShopAssistOptions | None = None
 
 

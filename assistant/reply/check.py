@@ -25,6 +25,7 @@ NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
 CODE = re.compile(r"\b[A-Z][A-Z0-9-]{3,}\b")
 MONTH_DAY = re.compile(r"\b(?:January|February|March|April|May|June|July|August|September|October|November|December)\s+\d{1,2}\b")
 PRIVATE = re.compile(r"\b(?:churn|segment|at[- ]risk|lapsed|risk (?:score|tier)|clv|lifetime value|vip)\b", re.I)
+FACT_LABEL = re.compile(r"\b(?:product|pick|fact)s? \d+:|^\s*-\s|\bfacts?:", re.I | re.M)
 ORDER_CODE = re.compile(r"\bO\d{4,}\b")  # an order the composed reply is about must be named by the draft too
 MIN_WORDS, MAX_WORDS = 2, 120
 WORD = re.compile(r"[a-z]+(?:'[a-z]+)?")
@@ -73,6 +74,8 @@ class DraftCheck:
         words = len(text.split())
         if not MIN_WORDS <= words <= MAX_WORDS:
             found.append(f"length {words} words")
+        if FACT_LABEL.search(text):
+            found.append(f"fact label {FACT_LABEL.search(text).group(0)!r}")  # "pick 1:" is the prompt's format, not a reply
         if PLACEHOLDER.search(text):
             found.append(f"placeholder {PLACEHOLDER.search(text).group(0)!r}")
         if LINK_OR_CURRENCY.search(text):

@@ -28,8 +28,10 @@ def draft_prompt(answer: Answer, message: str, *, system: str | None = None) -> 
     must = [group[0] for group in answer.required]
     if must:
         lines += ["", "Must mention: " + "; ".join(must)]
+    # No repetition penalty: a draft must copy product names, prices and order ids from the facts, and a
+    # penalty on every token already seen turns "Stride Terra 8" into "Stridge Terra 8".
     return Prompt(messages=(Message("system", "\n".join(lines)), Message("user", message)), template=TEMPLATE,
-                  max_new_tokens=DRAFT_TOKENS)
+                  max_new_tokens=DRAFT_TOKENS, repetition_penalty=1.0)
 
 
 @dataclass(frozen=True)

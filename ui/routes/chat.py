@@ -85,7 +85,9 @@ def raw_events(state, request: ChatCompletionRequest) -> Iterator:
     """Plain generation from the given messages (the remote-generation backend)."""
     messages = tuple(Message("system" if m.role in ("system", "developer") else m.role, m.content or "")
                      for m in request.messages if m.role in ("system", "developer", "user", "assistant"))
-    for piece in state.deps.generator.stream(Prompt(messages=messages, template="raw", max_new_tokens=request.max_tokens)):
+    prompt = Prompt(messages=messages, template="raw", max_new_tokens=request.max_tokens,
+                    repetition_penalty=request.repetition_penalty)
+    for piece in state.deps.generator.stream(prompt):
         yield Token(piece)
 
 
