@@ -74,6 +74,8 @@ class DraftCheck:
         words = len(text.split())
         if not MIN_WORDS <= words <= MAX_WORDS:
             found.append(f"length {words} words")
+        if text and not re.search(r"[.!?][\"')]?$", text):
+            found.append("unfinished sentence")  # a draft cut by the token limit ends mid-sentence
         if FACT_LABEL.search(text):
             found.append(f"fact label {FACT_LABEL.search(text).group(0)!r}")  # "pick 1:" is the prompt's format, not a reply
         if PLACEHOLDER.search(text):

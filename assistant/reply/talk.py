@@ -77,7 +77,12 @@ class Talk:
             thanks = (f"Thanks for shopping with us so often: you get early access to new arrivals and "
                       f"{self.loyal_window}-day returns.")
             text, facts = f"{text} {thanks}", facts + [thanks]
-        required = (("hello", "hi ", "welcome"),) + ((("return", "tracking"),) if len(facts) > 2 else ())
+        required = [("hello", "hi ", "welcome")]
+        if view.segment == "new" and view.user_id is not None:
+            required.append(("welcome",))  # the onboarding sentence, not just "returns" in the help line
+        elif view.segment == "loyal":
+            required.append(("early access",))
+        required = tuple(required)
         return Answer("greeting", text, facts=tuple(facts), required=required, intent="greeting")
 
     def goodbye(self) -> Answer:

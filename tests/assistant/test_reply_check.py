@@ -37,6 +37,7 @@ def test_a_draft_that_says_the_facts_passes(draft):
     ("Great choice for long flights!", "missing 'AudioPeak Summit 2 Over-ear Headphones'"),
     ("Hi Jonas Tanaka, the AudioPeak Summit 2 Over-ear Headphones ($46.99) are in stock.", "customer data 'jonas tanaka'"),
     ("As an at-risk customer you get the AudioPeak Summit 2 Over-ear Headphones ($46.99).", "profile word"),
+    ("I'd suggest the AudioPeak Summit 2 Over-ear Headphones ($46.99). Another good", "unfinished sentence"),
 ])
 def test_a_draft_saying_anything_the_facts_do_not_hold_fails(draft, reason):
     assert any(p.startswith(reason) for p in CHECK.problems(draft, SEARCH, "over-ear headphones")), CHECK.problems(draft, SEARCH, "over-ear headphones")

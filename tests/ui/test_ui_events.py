@@ -140,7 +140,7 @@ def test_gradio_page_records_card_click_add_to_cart_and_thumbs(settings):
         page.get_by_label("Message").fill("waterproof rain jacket")
         page.get_by_label("Message").press("Enter")
         page.wait_for_selector("#sa-products .sa-card[data-product-id=J1]", timeout=60_000)
-        page.wait_for_function("() => document.body.innerText.includes('Happy to help!')", timeout=60_000)
+        page.wait_for_function("() => document.body.innerText.includes(\"I'd suggest the Trailform Storm Rain Jacket\")", timeout=60_000)  # the composed reply (the fake model's draft fails the check)
         page.click("#sa-products .sa-card[data-product-id=J1] b")
         page.click("#sa-products .sa-card[data-product-id=J1] .sa-cart")
         page.wait_for_selector("#sa-products .sa-cart:disabled", timeout=10_000)

@@ -23,8 +23,9 @@ FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--dis
          "--disable-component-update", "--disable-sync"]
 
 
-REPLY = ("The Trailform Storm Rain Jacket keeps you dry on wet hikes: it has taped seams, an adjustable hood "
-         "and costs $89.00.")  # longer than the safety screen's 48-character hold-back, so it visibly streams
+# Says only the turn's facts, so the draft check lets it through; longer than the safety screen's
+# 48-character hold-back, so it visibly streams.
+REPLY = "I'd suggest the Trailform Storm Rain Jacket ($89.00): it is rated 4.5/5 and in stock, a good choice for you."
 
 
 class Trickle:
