@@ -297,7 +297,10 @@ def parse_constraints(query: str, vocabulary: Vocabulary | None = None, *, max_c
         if found:
             brand = found[1]
             text = re.sub(rf"(?<![\w-]){re.escape(found[0])}(?![\w-])", " ", text, flags=re.I)
-        found = _find_name(text, vocabulary.categories) or _find_name(text, vocabulary.types)
+        # The thing asked for names the category: "a phone with a good camera" is a phone, not a camera.
+        subject = _SUBJECT_END.split(text, maxsplit=1)[0]
+        found = (_find_name(subject, vocabulary.categories) or _find_name(subject, vocabulary.types)
+                 or _find_name(text, vocabulary.categories) or _find_name(text, vocabulary.types))
         if found:
             category = found[1]  # the word stays in the text: it still helps ranking
     text = _FILLER.sub("", " ".join(text.split()).strip(" ,.;:-?!")).strip(" ,.;:-?!")

@@ -39,6 +39,14 @@ def _asked_noun(text: str) -> str:
     return noun if noun.isalpha() and 3 <= len(noun) <= 24 and noun not in _QUESTION_WORDS else ""
 
 
+def filters_as_typed(c: Constraints, message: str) -> list[str]:
+    """The filters in words, each amount as this message wrote it: "$80" only when the shopper typed "$80"
+    now ("80 dollars" otherwise), so a reply never shows a dollar amount nobody said in this turn."""
+    typed = {m.replace(",", "") for m in re.findall(r"\$\s?(\d[\d,]*(?:\.\d+)?)", message)}
+    in_words = lambda m: m.group(0) if m.group(1) in typed else f"{m.group(1)} dollars"  # noqa: E731
+    return [re.sub(r"\$(\d+(?:\.\d+)?)", in_words, f) for f in c.describe()]
+
+
 def first_sentences(text: str, n: int = 2) -> str:
     return " ".join(re.split(r"(?<=[.!?])\s+", text.strip())[:n])
 
@@ -60,10 +68,11 @@ class ProductDesk:
         remembered = {k: v for k, v in asdict(c).items() if k != "notes"}
         if not hits:
             return self._nothing(c, message, remembered)
-        text, required = self._describe(hits, c)
+        asked = filters_as_typed(c, message)
+        text, required = self._describe(hits, c, asked)
         facts = tuple(f"Product {i}: {self._fact(h.product)}" for i, h in enumerate(hits, 1))
-        if c.describe():
-            facts += ("The shopper asked for: " + ", ".join(c.describe()) + ".",)
+        if asked:
+            facts += ("The shopper asked for: " + ", ".join(asked) + ".",)
         return Answer("search", text, facts=facts, required=required, hits=hits, amounts=amounts_of(h.product for h in hits),
                       context={"shown": [h.product.id for h in hits], "constraints": remembered}, intent="product_search")
 
@@ -74,7 +83,7 @@ class ProductDesk:
         bits.append(stock_words(p))
         return f"{p.title} ({', '.join(bits)})"
 
-    def _describe(self, hits: tuple[Hit, ...], c: Constraints) -> tuple[str, tuple[tuple[str, ...], ...]]:
+    def _describe(self, hits: tuple[Hit, ...], c: Constraints, filters: list[str]) -> tuple[str, tuple[tuple[str, ...], ...]]:
         first = hits[0].product
         if c.sort == "price_asc":
             lead = f"The lowest-priced match is {priced(first)}"
@@ -89,16 +98,18 @@ class ProductDesk:
         if others:
             in_stock = [p for p in others if p.stock != 0] or others
             text += f" Another good option is {priced(in_stock[0])}."
-        asked = [f for f in c.describe() if not f.startswith("category")]
+        asked = [f for f in filters if not f.startswith("category")]
         if asked and len(hits) > 1:
-            text += f" All {len(hits)} match {', '.join(asked)}."
+            text += f" {'Both' if len(hits) == 2 else f'All {len(hits)}'} match {', '.join(asked)}."
         return text, ((first.title,),)
 
     def _nothing(self, c: Constraints, message: str, remembered: dict) -> Answer:
         """Nothing matches: say so plainly. The shopper's words are echoed only as the one noun they asked for
         ("we don't carry submarines"), never as a whole sentence (that would repeat anything typed at us)."""
         what = _asked_noun(c.text)
-        filters = [f for f in c.describe() if not f.startswith("category")]
+        filters = [f for f in filters_as_typed(c, message) if not f.startswith("category")]
+        if filters and c.text and not self.retriever.search_with_interpretation(c.text, 1).hits:
+            filters = []  # the store sells no such thing at any price: a wider price range would not help
         if filters:
             text = (f"Sorry, I couldn't find any {what or 'products'} with {', '.join(filters)} in our catalog. "
                     "A wider price range or another brand may find more.")

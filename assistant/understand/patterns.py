@@ -37,7 +37,9 @@ MONEY_TROUBLE = re.compile(
     r"|\brefund\b.{0,40}\b(?:never|still not|still hasn't|still haven't|not (?:yet )?(?:received|arrived|come|shown)|"
     r"hasn't (?:arrived|come|shown)|haven't (?:received|got|gotten|seen)|didn't (?:get|receive)|missing)\b"
     r"|\b(?:never|still (?:haven't|have not|hasn't)|haven't|didn't)\b.{0,30}\b(?:refund|(?:my )?money back)\b"
-    r"|\bwhere(?:'s| is)\b.{0,10}\bmy (?:refund|money)\b", _I)
+    r"|\bwhere(?:'s| is)\b.{0,10}\bmy (?:refund|money)\b"
+    r"|\b(?:charged|billed|debited)\b.{0,30}\b(?:(?:i|we) (?:cancel+ed|returned|never (?:ordered|received|got))|"
+    r"(?:cancel+ed|returned) (?:order|item))\b", _I)
 
 # -- hello and goodbye ----------------------------------------------------------------------------
 _GREETING = (r"hi|hii+|hello|hallo|hey|heya|heyo|hiya|howdy|yo|hola|g'?day|greetings|good (?:morning|afternoon|evening|day)|"

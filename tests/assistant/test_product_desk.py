@@ -30,6 +30,17 @@ def test_price_brand_and_stock_constraints_are_never_relaxed(desk):
     assert none.hits == () and "couldn't find" in none.text and "$50" in none.text
 
 
+def test_a_budget_is_echoed_as_typed_so_no_dollar_amount_appears_that_nobody_said(desk):
+    answer = desk.search("headphones under 150 dollars", view=None, context={})
+    assert answer.hits and "150 dollars" in answer.text + " ".join(answer.facts)
+    assert "$150" not in answer.text and not any("$150" in fact for fact in answer.facts)
+
+
+def test_a_thing_the_store_never_sells_is_not_blamed_on_the_price(desk):
+    answer = desk.search("submarines under $5000", view=None, context={})
+    assert answer.hits == () and answer.text.startswith("Sorry, we don't carry submarines.")
+
+
 def test_nothing_sold_says_so_without_echoing_the_message(desk):
     answer = desk.search("do you sell submarines?", view=None, context={})
     assert answer.hits == () and answer.text.startswith("Sorry, we don't carry submarines.")

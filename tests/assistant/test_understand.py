@@ -24,6 +24,7 @@ def understander(settings):
     ("a gift for my manager", "recommend"),  # a manager mentioned is no request for one
     ("I was charged twice for my order", "money"),
     ("my refund still hasn't arrived", "money"),
+    ("I was billed for an order I cancelled", "money"),
     ("hello!", "greeting"),
     ("hi, long time no see", "greeting"),
     ("how's it going my friend", "greeting"),
@@ -83,3 +84,28 @@ def test_a_follow_up_with_nothing_shown_goes_to_the_desk_that_says_so(understand
 def test_without_a_gate_a_message_naming_the_store_s_things_is_a_search(settings):
     understander = Understander(FixedIntent("out_of_scope"), None, shared_retriever(settings), order_exists=lambda oid: False)
     assert understander.understand("rain jacket", {}).route == "search"
+
+
+@pytest.fixture
+def policy_aware(settings):
+    """The store's policy text scores 0.99 for service questions and 0.62 for small talk that shares a word."""
+    scores = {"do you offer free shipping?": 0.99, "do you accept bitcoin?": 0.63, "what time is it?": 0.62,
+              "what's your return window?": 0.49}
+    return Understander(FixedIntent("out_of_scope"), None, shared_retriever(settings), order_exists=lambda oid: False,
+                        policy_score=lambda text: scores.get(text, 0.0))
+
+
+@pytest.mark.parametrize(("text", "route"), [
+    ("do you offer free shipping?", "policy"),  # "do you offer ..." has a shopping frame; the catalog has no shipping
+    ("do you accept bitcoin?", "policy"),  # a question about the store that the payment sentence answers
+    ("what time is it?", "decline"),  # shares a word with "ship before 2 pm": still small talk
+])
+def test_service_questions_go_to_the_policies_and_small_talk_does_not(policy_aware, text, route):
+    assert policy_aware.understand(text, {}).route == route
+
+
+def test_an_order_label_on_a_general_question_gets_the_policy(settings):
+    understander = Understander(FixedIntent("track_refund"), None, shared_retriever(settings), order_exists=lambda oid: False,
+                                policy_score=lambda text: 0.49)
+    assert understander.understand("what's your return window?", {}).route == "policy"
+    assert understander.understand("where is the refund for my jacket", {}).route in ("order", "money")

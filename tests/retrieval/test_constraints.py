@@ -30,6 +30,9 @@ CASES = [
     ("under 2 hours charging earbuds", dict(price_max=None)),
     # brand names only count as whole words
     ("sonya dress", dict(brand=None)),
+    # the thing asked for names the category, not a word after "with"/"for"
+    ("headphones for my jacket", dict(category="headphones")),
+    ("a jacket with headphones pocket", dict(category="jackets")),
 ]
 
 
