@@ -18,8 +18,9 @@ from __future__ import annotations
 import logging
 import re
 import time
+from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from assistant.analytics import EventLog, TurnRecord
 from assistant.guard import clean_message
@@ -204,7 +205,12 @@ class TurnService:
             answer = self.products.follow_up(u.text, view=view, context=context, retriever=retriever)
             return answer or self.products.search(u.text, view=view, context=context, retriever=retriever)
         if route == "recommend":
-            owned = {i.product_id for o in (self.orders.orders_of(user_id) if user_id else []) for i in o.items}
+            orders = self.orders.orders_of(user_id) if user_id else []
+            owned = {i.product_id for o in orders for i in o.items}
+            if not view.top_categories and orders:  # everything they bought went back: what they chose still says what they like
+                catalog = self.deps.retriever.catalog
+                chosen = Counter(catalog[i.product_id].category for o in orders for i in o.items if i.product_id in catalog)
+                view = replace(view, top_categories=tuple(c for c, _ in chosen.most_common(3)))
             return self.products.recommend(view, owned=owned)
         if route == "search":
             return self.products.search(u.text, view=view, context=context, retriever=retriever)

@@ -19,6 +19,8 @@ STATUS_WORDS = {
 }
 GUEST_ASK = ("I can help with that. Please sign in, or tell me your order number and the email address you used "
              "for the order, and I'll look it up.")
+GUEST_ASK_AFTER_RULE = ("To look at your own order, please sign in, or tell me your order number and the email address "
+                        "you used for the order.")
 NO_MATCH = ("I couldn't find an order with that order number and email address. Please check both, or sign in "
             "to your account.")
 
@@ -31,10 +33,13 @@ def items_phrase(order: Order) -> str:
 def status_sentence(order: Order) -> str:
     """"Your order O00114 from October 23, 2026 (Kestrel Sierra 550 Chromebook) has shipped and is on its way."""
     text = f"Your order {order.order_id} from {day(order.placed_on)} ({items_phrase(order)}) {STATUS_WORDS[order.status]}."
+    return text + odd_items(order)
+
+
+def odd_items(order: Order) -> str:
+    """" The Stride Atlas 210 Trail Runners was cancelled.": items whose own status differs from the order's."""
     odd = [i for i in order.items if i.status != order.status]
-    if odd:
-        text += " " + " ".join(f"The {i.title} {STATUS_WORDS[i.status]}." for i in odd[:2])
-    return text
+    return "".join(f" The {i.title} {STATUS_WORDS[i.status]}." for i in odd[:2])
 
 
 def status_terms(order: Order) -> tuple[str, ...]:

@@ -42,6 +42,7 @@ LEXICAL_WEIGHT = 0.6  # how much the rare-word overlap counts next to the cosine
 class Passage:
     topic: str  # the policy document's name, e.g. "returns"
     text: str  # one sentence, as the store wrote it
+    bullet: int = 0  # sentences of one bullet share it: the store wrote them as one answer
 
 
 @dataclass(frozen=True)
@@ -58,13 +59,22 @@ def _stem(word: str) -> str:
     return word
 
 
+# Words shoppers use for what policy texts usually spell another way (US vs UK spelling, a region's short name,
+# "pay later" for instalments); applied to the question and the policies alike.
+ALIASES = {"europe": "eu", "european": "eu", "britain": "uk", "england": "uk", "british": "uk", "usa": "us",
+           "america": "us", "installment": "instalment", "installments": "instalment", "later": "instalment",
+           "bnpl": "instalment", "klarna": "instalment", "afterpay": "instalment", "color": "colour",
+           "colors": "colour", "canceled": "cancelled", "overseas": "international", "abroad": "international"}
+
+
 def content_words(text: str) -> list[str]:
-    return [_stem(w) for w in _WORD.findall(text.lower()) if w not in _STOP]
+    return [_stem(ALIASES.get(w, w)) for w in _WORD.findall(text.lower()) if w not in _STOP]
 
 
 def split_passages(policies: dict[str, str]) -> list[Passage]:
     """One passage per sentence of each bullet (or paragraph) of every shopper-facing document."""
-    out = []
+    out: list[Passage] = []
+    bullet = 0
     for topic, text in policies.items():
         if topic in INTERNAL_POLICIES:
             continue
@@ -72,7 +82,8 @@ def split_passages(policies: dict[str, str]) -> list[Passage]:
             line = line.strip().lstrip("-*").strip()
             if not line or line.startswith("#"):
                 continue
-            out += [Passage(topic, s.strip()) for s in _SENTENCE_END.split(line) if len(s.split()) >= 3]
+            bullet += 1
+            out += [Passage(topic, s.strip(), bullet) for s in _SENTENCE_END.split(line) if len(s.split()) >= 3]
     return out
 
 
@@ -132,4 +143,8 @@ class PolicyIndex:
             second = ranked[1]
             if scores[best] - scores[second] <= self.second_within and self.passages[second].topic == self.passages[best].topic:
                 chosen.append(self.passages[second])
-        return PolicyAnswer(tuple(chosen), scores[best])
+        # The rest of the best sentence's bullet, when it is on the question too: "We ship to the US, Canada, the UK
+        # and the EU." is followed by "International delivery takes 7-12 business days." for "how long to Europe?"
+        chosen += [p for i, p in enumerate(self.passages) if p.bullet == self.passages[best].bullet and p not in chosen
+                   and scores[i] >= self.min_score]
+        return PolicyAnswer(tuple(chosen[:3]), scores[best])

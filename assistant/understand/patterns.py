@@ -100,7 +100,7 @@ _ORDER_KINDS: tuple[tuple[str, str], ...] = (
                       r"|\b(?:did|have|has) (?:you|your warehouse|the warehouse|it) (?:get|got|receive|received)\b.{0,15}\b(?:my )?return"),
     ("return", r"\breturn|\bsend\s+(?:\w+\s+){0,2}back\b|\bexchange|\brefund|\bmoney back\b|\bwrong (?:size|item|colou?r)\b"),
     ("date", r"\bwhen\b|\bhow (?:long|soon)\b|\bwhat (?:day|date)\b|\beta\b"),
-    ("status", r"\bwhere\b|\bstatus\b|\bshipped\b|\bship\b|\btrack|\barriv|\bdeliver|\bon (?:its|the) way\b|\bget here\b|\bsent\b|\bupdate\b"),
+    ("status", r"\bwhere\b|\bstatus\b|\bhappen(?:ed|ing)?\b|\bgoing on\b|\bup with\b|\bgo(?:ne)? through\b|\bshipped\b|\bship\b|\btrack|\barriv|\bdeliver|\bon (?:its|the) way\b|\bget here\b|\bsent\b|\bupdate\b"),
     ("items", r"\bwhat\b|\bwhich\b|\bcontents?\b|\blist\b"),
 )
 

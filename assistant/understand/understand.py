@@ -33,6 +33,7 @@ GENERAL_POLICY_EVIDENCE = 0.4
 # "do you offer free shipping?" has the words of a shopping request; when the policy text answers it and the
 # catalog neither names it nor holds anything this close, it is a question about the store's service.
 SERVICE_NOT_PRODUCT = 0.4
+SERVICE_POLICY_EVIDENCE = 0.5  # two signals agree here (policy text answers, catalog does not), so less of each
 # Between POLICY_EVIDENCE and CLEAR_POLICY_EVIDENCE the message must also ask about what the store does
 # ("do you accept bitcoin?", "can I pay with Klarna?"), not just share a word with the policies ("what time is it?").
 CLEAR_POLICY_EVIDENCE = 0.7
@@ -100,7 +101,7 @@ class Understander:
         if GIFT.search(text) and not parse_constraints(text, self.retriever.vocabulary).text:
             return rule("recommend", "product_search", text, social=social)  # "a present for my dad": picks, not a search
         if patterns.SHOPPING_FRAME.search(text):
-            if self.policy_score(text) >= POLICY_EVIDENCE and not self._catalog_backs(text):
+            if self.policy_score(text) >= SERVICE_POLICY_EVIDENCE and not self._catalog_backs(text):
                 intent = self.classifier.classify(text)
                 label = _best_non_shopping(intent)
                 return Understanding("policy", Intent(label, intent.confidence, intent.abstained, intent.scores), text, social)

@@ -4,6 +4,8 @@ before the order number and e-mail match."""
 
 from __future__ import annotations
 
+import re
+
 from datetime import date
 
 import pytest
@@ -93,6 +95,18 @@ def test_a_guest_is_asked_to_sign_in_and_told_nothing(desk):
     assert answer.text == GUEST_ASK and not answer.codes
     wrong = ask(desk, "it's O00114, someone@example.com", "status", None, context=answer.context)
     assert wrong.text == NO_MATCH and "O00114" not in wrong.text.replace("order number", "")
+
+
+def test_a_guest_asking_when_a_refund_comes_gets_the_stores_rule_and_nothing_about_any_order(desk):
+    answer = ask(desk, "when will I get my refund after returning?", "return", None)
+    assert "5-7 business days" in answer.text and "sign in" in answer.text
+    assert not re.search(r"\bO\d{5}\b", answer.text) and not answer.codes
+
+
+def test_items_of_one_order_with_their_own_status_are_each_stated(desk):
+    answer = ask(desk, "what did I order last time?", "items", "C0200")  # O01504: one item cancelled, one returned
+    assert "O01504" in answer.text and "Stride Atlas 210 Trail Runners was cancelled" in answer.text
+    assert "Brickly Halo 800 Board Game was returned" in answer.text
 
 
 def test_a_guest_with_the_matching_number_and_email_gets_that_order(desk):

@@ -36,6 +36,11 @@ def test_the_answer_quotes_the_stores_number(index, question, words):
     assert words in index.answer(question).passages[0].text
 
 
+def test_the_rest_of_the_answering_bullet_comes_along_when_it_is_on_the_question(index):
+    found = [p.text for p in index.answer("how long does shipping to Europe take?").passages]
+    assert "We ship to the US, Canada, the UK and the EU." in found and "International delivery takes 7-12 business days." in found
+
+
 def test_most_questions_get_their_sentence_and_most_unanswerable_ones_get_none(index):
     answerable = [q for q in QUESTIONS if q["answer"]]
     right = sum(q["answer"].lower() in " ".join(p.text for p in index.answer(q["question"]).passages).lower() for q in answerable)
