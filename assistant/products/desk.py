@@ -111,8 +111,11 @@ class ProductDesk:
         if filters and c.text and not self.retriever.search_with_interpretation(c.text, 1).hits:
             filters = []  # the store sells no such thing at any price: a wider price range would not help
         if filters:
-            text = (f"Sorry, I couldn't find any {what or 'products'} with {', '.join(filters)} in our catalog. "
-                    "A wider price range or another brand may find more.")
+            wider = [hint for hint, set_ in (("a wider price range", c.price_min is not None or c.price_max is not None),
+                                            ("another brand", c.brand is not None), ("including items out of stock", c.in_stock)) if set_]
+            text = f"Sorry, I couldn't find any {what or 'products'} with {', '.join(filters)} in our catalog."
+            if wider:
+                text += f" {' or '.join(wider).capitalize()} may find more."
         else:
             kinds = sorted({p.category for p in self.catalog.values() if p.category})
             lead = f"Sorry, we don't carry {what}." if what else "Sorry, I couldn't find that in our catalog."
