@@ -188,7 +188,9 @@ class ProductDesk:
             alternative = next((p for p in shown if p.stock and p not in targets), None)
             if alternative is not None:
                 text += f" {priced(alternative)[0].upper() + priced(alternative)[1:]} is in stock."
-        required = tuple((p.title,) for p in targets[:1]) + ((("out of stock",) if targets[0].stock == 0 else ("in stock",)),)
+        # "The first one in stock is the X" says "in stock" and answers nothing: a yes must be said as one
+        in_stock = ("yes", "is in stock", "are in stock", "is available")
+        required = tuple((p.title,) for p in targets[:1]) + ((("out of stock",) if targets[0].stock == 0 else in_stock),)
         return self._answer(text, targets, shown, required)
 
     def _about(self, targets: list[Product], shown: list[Product], *, price_only: bool = False) -> Answer:

@@ -53,3 +53,15 @@ def test_the_shoppers_own_numbers_may_be_repeated():
     answer = Answer("search", "Sorry, I couldn't find any headphones with price under $20.", facts=("Nothing under $20.",),
                     required=(("sorry",),))
     assert CHECK.problems("Sorry, I couldn't find headphones under $20.", answer, "headphones under $20") == []
+
+
+def test_a_stock_answer_must_say_yes_not_just_the_words_in_stock(settings):
+    from assistant.products import ProductDesk
+    from tests.conftest import shared_retriever
+
+    answer = ProductDesk(shared_retriever(settings), top_k=4).follow_up("is the first one in stock?", view=None,
+                                                                         context={"shown": ["H1", "H2"]})
+    check = DraftCheck(["Sonora Aura Noise-Cancelling Headphones"], [])
+    assert check.problems("Yes, the Sonora Aura Noise-Cancelling Headphones is in stock.", answer, "is the first one in stock?") == []
+    assert check.problems("The first one in stock is the Sonora Aura Noise-Cancelling Headphones.", answer,
+                          "is the first one in stock?")
