@@ -52,7 +52,7 @@ _STOCK = re.compile(r"\b(?:(?:only\s+)?in[\s-]stock(?:\s+only)?|available\s+now|
 _FILLER = re.compile(r"\b(?:for|with|and|a|an|the|please|i want|i need|show me|find me|looking for)\s*$", re.I)
 # How a request starts ("do you have ...", "I'm looking for ..."): not words to match in a product.
 _LEAD = re.compile(r"^(?:(?:hi|hello|hey)[,!.]?\s+)?(?:do you (?:have|sell|carry|stock)|have you got|got any|can you find me|"
-                   r"i(?:'m| am) looking for|looking for|i(?:'d| would) like|i need|i want|show me|find me|what(?:'s| is) your|"
+                   r"i(?:'m| am) looking for|i(?:'m| am) after|looking for|i(?:'d| would) like|i need|i want|show me|find me|what(?:'s| is) your|"
                    r"what are your|any)\b\s*", re.I)
 
 
@@ -99,7 +99,8 @@ class Constraints:
     def refine(self, newer: Constraints) -> Constraints:
         """A follow-up ("any under $40?", "only Trailform") narrows this search: what it says wins, the rest stays."""
         pick = lambda new, old: old if new is None else new  # noqa: E731
-        return Constraints(text=newer.text or self.text, price_min=pick(newer.price_min, self.price_min),
+        said = [w for w in re.findall(r"[a-z0-9']+", newer.text.lower()) if w not in _POINTER_WORDS]
+        return Constraints(text=newer.text if said else self.text, price_min=pick(newer.price_min, self.price_min),
                            price_max=pick(newer.price_max, self.price_max), category=newer.category or self.category,
                            brand=newer.brand or self.brand, in_stock=newer.in_stock or self.in_stock,
                            sort=newer.sort or self.sort, notes=newer.notes)
@@ -212,6 +213,9 @@ def _surface_forms(name: str) -> set[str]:
 _SUBJECT_END = re.compile(r"\b(?:for|with|without|under|below|over|in|to|that|which|from|by|like|on|at|near)\b", re.I)
 
 
+# Words of a refinement that point back at the earlier search ("just the ones from Brewline") and name nothing new.
+_POINTER_WORDS = frozenset("just only the ones one those these them they from by of made show me any some please what "
+                           "about and with brand in do you have are there is it".split())
 _VAGUE = frozenset("something anything stuff things thing gear ideas idea".split())
 _MODIFIER_NOT = frozenset("good best nice cheap new great warm cool small big large little top quality decent budget "
                           "affordable premium cheapest lightweight light".split())
@@ -221,6 +225,9 @@ def head_phrase(text: str) -> list[str]:
     """The words naming the thing asked for: the last word before the first preposition and the word
     before it when that one narrows the kind ("barstool patio sets" -> ["patio", "sets"], "electric guitar
     for my son" -> ["electric", "guitar"], "good tent" -> ["tent"]); [] when only filler words are left."""
+    first, _, _ = text.partition(",")  # "a cheap blender, nothing fancy": the remark after the comma is no product
+    if re.search(r"[a-z]", first, re.I):
+        text = first
     subject, *rest = _SUBJECT_END.split(text, maxsplit=1)
     words = [w for w in re.findall(r"[a-z0-9][a-z0-9'-]*", subject.lower()) if w not in _NOT_SUBJECT]
     if (not words or words[-1] in _VAGUE) and rest:  # "something for working out": what it is for names it

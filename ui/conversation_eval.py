@@ -166,7 +166,9 @@ def in_process_sender(settings, app=None) -> Iterator[Sender]:
 
     from ui.app import create_app
 
-    with TestClient(app or create_app(settings), base_url="http://testserver/v1/", raise_server_exceptions=False) as client:
+    # The store's own test run is no caller to throttle: the per-minute limit guards a public server.
+    unthrottled = settings.model_copy(update={"serve": settings.serve.model_copy(update={"rate_limit_per_minute": 0})})
+    with TestClient(app or create_app(unthrottled), base_url="http://testserver/v1/", raise_server_exceptions=False) as client:
         yield _chat_sender(client, (settings.serve.api_keys or [None])[0])
 
 

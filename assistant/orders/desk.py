@@ -240,8 +240,11 @@ class OrderDesk:
         why = {"shipped": "it has already shipped", "delivered": "it was already delivered",
                "returned": "it was already returned"}.get(order.status, "it is no longer being prepared")
         text = f"Your order {order.order_id} from {day(order.placed_on)} ({items_phrase(order)}) can't be cancelled because {why}."
-        if order.status in ("shipped", "delivered"):
+        text += odd_items(order)
+        if order.status == "shipped":
             text += f" Once it has arrived, you can return it within {self.window} days of delivery for a refund; just ask me."
+        elif order.status == "delivered":
+            text += f" You can return it within {self.window} days of delivery for a refund; just ask me."
         return self._base(order, text, [text.replace("Your order", "Order")], intent="cancel_order", action=note,
                           required=((order.order_id,), status_terms(order)), forbidden=not_cancelled(order))
 

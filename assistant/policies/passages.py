@@ -67,8 +67,12 @@ ALIASES = {"europe": "eu", "european": "eu", "britain": "uk", "england": "uk", "
            "colors": "colour", "canceled": "cancelled", "overseas": "international", "abroad": "international"}
 
 
+SEND_BACK = re.compile(r"\b(?:send|ship|bring|take|mail)\s+(?:\w+\s+){0,2}back\b")  # "send something back" is a return
+
+
 def content_words(text: str) -> list[str]:
-    return [_stem(ALIASES.get(w, w)) for w in _WORD.findall(text.lower()) if w not in _STOP]
+    text = SEND_BACK.sub("return", text.lower())
+    return [_stem(ALIASES.get(w, w)) for w in _WORD.findall(text) if w not in _STOP]
 
 
 def split_passages(policies: dict[str, str]) -> list[Passage]:

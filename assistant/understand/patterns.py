@@ -93,7 +93,8 @@ _ORDER_KINDS: tuple[tuple[str, str], ...] = (
     ("damaged", r"\b(?:damaged|broken|defective|faulty|cracked|smashed|dented|torn|ripped|doesn'?t work|does not work|"
                 r"stopped working|not working|arrived (?:wet|crushed))\b"),
     ("cancel", r"\bcancel"),
-    ("address", r"\baddress\b|\b(?:ship|send|deliver)\b.{0,20}\bto (?:a |another |my |the )?(?:new|different|other)\b"
+    ("address", r"\baddress\b|\bchange where\b|\bwhere (?:it|my order|the order|my package|the package|my parcel) "
+                r"(?:is|gets|should be|will be) (?:delivered|sent|shipped)\b|\b(?:ship|send|deliver)\b.{0,20}\bto (?:a |another |my |the )?(?:new|different|other)\b"
                 r"|\b(?:ship|send|deliver|redirect)\b.{0,30}\bto\s+\d+\s+[A-Za-z]"),
     ("return_status", r"\b(?:status|update|progress|news|where(?:'s| is)|happening|happened)\b.{0,25}\b(?:return|refund)\b"
                       r"|\b(?:return|refund)\b.{0,20}\b(?:status|processed|received|come through|going|arrived|got there)\b"
@@ -145,7 +146,8 @@ def wants_older_order(text: str) -> bool:
 
 # -- follow-ups on the products just shown --------------------------------------------------------
 SUPERLATIVE: tuple[tuple[str, str], ...] = (
-    ("cheapest", r"\b(?:cheapest|least expensive|lowest[- ]price[d]?|most affordable|cheaper one|best price)\b"),
+    ("cheapest", r"\b(?:cheapest|least expensive|lowest[- ]price[d]?|most affordable|cheaper one|best price|"
+                 r"costs? (?:the )?least|(?:the )?least (?:money|pricey)|lowest cost)\b"),
     ("priciest", r"\b(?:most expensive|priciest|highest[- ]price[d]?|dearest)\b"),
     ("best_rated", r"\b(?:best[- ]rated|highest[- ]rated|top[- ]rated|best reviews?|most popular|best one|which (?:one )?is (?:the )?best|"
                    r"which (?:one )?(?:would|do) you (?:recommend|suggest|pick))\b"),
@@ -189,7 +191,9 @@ RECOMMEND = re.compile(
     r"|\bwhat do you (?:recommend|suggest)\b|\bsomething (?:for me|i(?:'d| would| might) (?:like|love|enjoy))\b"
     r"|\b(?:what(?:'s| is)|anything) (?:new |good )?for me\b|\bideas? (?:for|of) what\b|\bwhat(?:'s| is) good\b"
     r"|\bshow me (?:something|anything)\b|\bi(?:'m| am) (?:just )?(?:browsing|looking around)\b"
-    r"|\b(?:picks?|suggestions?|recommendations?|ideas?)\s+for\s+me\b|\bsurprise me\b", _I)
+    r"|\b(?:picks?|suggestions?|recommendations?|ideas?)\s+for\s+me\b|\bsurprise me\b"
+    r"|\banything (?:worth|good|new|nice|interesting)\b.{0,20}\b(?:look|seeing|checking|buying|getting)\b"
+    r"|\bworth a look\b", _I)
 
 # -- about the assistant itself, and bare acknowledgements -----------------------------------------
 ABOUT_ME = re.compile(

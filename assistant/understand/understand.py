@@ -50,7 +50,8 @@ MIN_FALLBACK = 0.1  # a second-best label below this probability is no answer: t
 _FILLER = frozenset("i me my could would should might buy get got order try like love for to something anything today now "
                     "what which any some you your recommend suggest pick picks choose ideas idea good new please a an the "
                     "is are do does can with suggestion suggestions recommendation recommendations surprise have "
-                    "else nice cool great worth look looking at there here".split())
+                    "else nice cool great worth look looking at there here next you'd you'll i'd i'm haven't shopped "
+                    "ages while lately since in".split())
 
 
 @dataclass(frozen=True)
@@ -132,7 +133,7 @@ class Understander:
 
     def _names_a_thing(self, text: str) -> bool:
         leftover = self.retriever.vocabulary.strip_names(patterns.RECOMMEND.sub(" ", text))
-        words = [w for w in re.findall(r"[a-z]+", leftover.lower()) if w not in _FILLER]
+        words = [w for w in re.findall(r"[a-z]+(?:'[a-z]+)?", leftover.lower()) if w not in _FILLER]
         return self.retriever.vocabulary.names_something(text) or bool(words)
 
     def _classify(self, text: str, social: str | None) -> Understanding:

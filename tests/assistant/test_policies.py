@@ -31,6 +31,7 @@ def test_every_shopper_facing_sentence_is_a_passage_and_the_assistants_own_rules
 @pytest.mark.parametrize(("question", "words"), [
     ("how many days do I have to return something?", "30 days"), ("how fast is express delivery?", "1-2 business days"),
     ("can I return underwear?", "cannot be returned"), ("how long do refunds take?", "5-7 business days"),
+    ("how many days do I have to send something back?", "30 days"),  # sending back is returning, not a damaged-item photo
 ])
 def test_the_answer_quotes_the_stores_number(index, question, words):
     assert words in index.answer(question).passages[0].text

@@ -43,6 +43,9 @@ def understander(settings):
     ("do you sell submarines?", "search"),  # asking to buy is a search: the search says whether it is sold
     ("do you carry Sonora?", "search"),
     ("recommend something for me", "recommend"),
+    ("what should I buy next?", "recommend"),
+    ("anything you'd pick for me?", "recommend"),
+    ("I haven't shopped here in ages, anything worth a look?", "recommend"),
     ("a present for my dad", "recommend"),
     ("what's the weather in Paris?", "decline"),  # the intent label (fixed here) decides the rest
 ])
@@ -60,6 +63,7 @@ def test_a_greeting_before_a_request_keeps_the_request(understander):
     ("cancel my order please", "cancel"), ("how do I send back my last order?", "return"),
     ("what's the status of my return?", "return_status"), ("did you get my return?", "return_status"),
     ("please send my order to 42 Elm Street, Springfield", "address"), ("my order arrived damaged", "damaged"),
+    ("I need to change where my order is delivered", "address"), ("what happened to my last order", "status"),
 ])
 def test_order_requests_say_what_is_wanted(understander, text, kind):
     assert understander.understand(text, {}).order_kind == kind
@@ -71,6 +75,7 @@ def test_order_requests_say_what_is_wanted(understander, text, kind):
     ("anything under $40?", "follow_up"),
     ("only Sonora ones", "follow_up"),
     ("something cheaper", "follow_up"),
+    ("which of those costs the least?", "follow_up"),
     ("coffee maker", "search"),  # a new kind of thing is a new search
 ])
 def test_follow_ups_refer_to_the_cards_shown(understander, text, route):

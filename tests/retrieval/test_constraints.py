@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.types import Product
-from retrieval.constraints import MAX_QUERY_CHARS, Vocabulary, parse_constraints
+from retrieval.constraints import MAX_QUERY_CHARS, Constraints, Vocabulary, head_phrase, parse_constraints
 
 VOCAB = Vocabulary.from_products([
     Product("1", "Storm jacket", "", category="jackets", brand="Trailform"),
@@ -65,3 +65,15 @@ def test_filters_match_in_memory_and_chroma_forms():
     assert not parsed.allows(Product("c", "x", "", category="headphones", brand="Sony", price=None, stock=2))
     assert parsed.describe() == ["price $50-$150", "category headphones", "brand Sony", "in stock"]
     assert parse_constraints("plain words", VOCAB).chroma_where() is None
+
+
+def test_a_remark_after_a_comma_is_not_the_thing_asked_for():
+    assert head_phrase("a cheap blender, nothing fancy") == ["blender"]
+    assert parse_constraints("I'm after a blender", VOCAB).text == "a blender"
+
+
+def test_a_refinement_that_only_points_back_keeps_the_earlier_words():
+    earlier = Constraints(text="coffee makers", category="home & kitchen")
+    narrowed = earlier.refine(parse_constraints("just the ones from Brewline", VOCAB))
+    assert narrowed.text == "coffee makers" and narrowed.brand == "Brewline"
+    assert earlier.refine(parse_constraints("espresso machines from Brewline", VOCAB)).text != "coffee makers"
