@@ -22,7 +22,7 @@ import numpy as np
 from assistant.settings import Settings
 from assistant.types import CustomerView, Hit, Product
 from retrieval.bm25 import KeywordIndex
-from retrieval.constraints import Constraints, Vocabulary, head_phrase, parse_constraints
+from retrieval.constraints import GIFT, Constraints, Vocabulary, head_phrase, parse_constraints
 from retrieval.hybrid import HybridConfig, has_history, popularity_from_orders, profile_affinity, reciprocal_rank_fusion
 from retrieval.store import ProductStore
 
@@ -124,17 +124,19 @@ class ProductSearch:
             if merged:
                 return SearchResult(merged[:k], constraints, results[0].method, sum(r.matching for r in results))
         result = self.search_constraints(constraints, k, view=view)
-        if not result.hits and not constraints.category and (category := self.activity_category(constraints.text)):
+        liked = bool(GIFT.search(query))  # "a gift for my mom who loves skincare": what they love is an interest
+        if not result.hits and not constraints.category and (category := self.activity_category(constraints.text, interest=liked)):
             # "a gift for someone who likes cooking": the activity names the category its products share
             return self.search_constraints(replace(constraints, text=category, category=category), k, view=view)
         return result
 
-    def activity_category(self, text: str, *, nearest: int = 5, floor: float = 0.3) -> str | None:
+    def activity_category(self, text: str, *, nearest: int = 5, floor: float = 0.3, interest: bool = False) -> str | None:
         """The category an activity ("cooking", "skiing", "working out") points at: the one its `nearest`
         products all share, the best of them at least `floor` similar. Only for an -ing word, which names
-        a pastime, not a thing the store might lack ("coat rack" is near the coats and still not sold)."""
+        a pastime, not a thing the store might lack ("coat rack" is near the coats and still not sold), or for
+        what a gift's receiver is said to love (`interest`)."""
         phrase = head_phrase(text)
-        if not phrase or not phrase[-1].endswith("ing") or not self.config.use_dense or not self.ids:
+        if not phrase or not (interest or phrase[-1].endswith("ing")) or not self.config.use_dense or not self.ids:
             return None
         near = self.store.dense_ids(text, nearest)
         categories = {self.catalog[pid].category for pid, _ in near if pid in self.catalog}

@@ -134,6 +134,9 @@ ORDER_POINTER = re.compile(
     r"^\W*(?:please\s+)?(?:(?:can|could|would) you\s+|i(?:'d| would) like to\s+|i want to\s+|just\s+|then\s+|ok,?\s+)*"
     r"(?:cancel|return|send back|refund)\s+(?:it|that|this|them|those|the order|that order|this order|this one|that one)\b", _I)
 
+# "when will my laptop arrive?": a thing the store sells, theirs and on its way, is their order ("my flight" is not).
+MY_THING_COMING = re.compile(r"\b(?:my|mine)\b.{0,30}\b(?:arrive|arriving|arrived|shipped|get here|gets here|coming|delivered)\b", _I)
+
 RECEIVED = re.compile(r"\b(?:my|mine|arrived|came|received|got|delivered|ordered|bought)\b", _I)  # about a thing they have
 
 ORDER_WORDS = re.compile(r"\b(?:order|orders|package|parcel|delivery|shipment|purchase|return|refund|tracking)\b", _I)

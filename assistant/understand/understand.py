@@ -81,6 +81,8 @@ class Understander:
         if patterns.MONEY_TROUBLE.search(message):
             return rule("money", "payment_issue")
         social, text = patterns.split_social(message)
+        if patterns.RECOMMEND.search(message) and not patterns.RECOMMEND.search(text):
+            social, text = None, message  # "what's new for me?" is no hello followed by "for me?"
         if social and not text:
             return rule(social, social)
         if patterns.ABOUT_ME.search(text):
@@ -90,7 +92,8 @@ class Understander:
         named_orders = [m for m in patterns.ORDER_ID.findall(text) if self.order_exists(m.upper())]
         damaged = patterns.order_kind(text) == "damaged" and patterns.RECEIVED.search(text)
         address = patterns.ADDRESS.search(text) and len(text.split()) <= 14  # "42 Elm Street, Springfield": where to ship
-        if named_orders or patterns.MY_ORDER.search(text) or patterns.ORDER_POINTER.search(text) or damaged or address:
+        if (named_orders or patterns.MY_ORDER.search(text) or patterns.ORDER_POINTER.search(text) or damaged or address
+                or (patterns.MY_THING_COMING.search(text) and self.retriever.vocabulary.names_something(text))):
             kind = patterns.order_kind(text)
             return rule("order", _order_intent(kind), text, social=social, order_kind=kind)
         if context.get("shown") and self._follows_up(text, context):

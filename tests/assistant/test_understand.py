@@ -39,11 +39,13 @@ def understander(settings):
     ("cancel it", "order"),
     ("my jacket arrived broken", "order"),
     ("is O00114 on its way?", "order"),
+    ("when will my jacket arrive?", "order"),  # their thing on its way is their order
     ("42 Elm Street, Springfield", "order"),
     ("do you sell submarines?", "search"),  # asking to buy is a search: the search says whether it is sold
     ("do you carry Sonora?", "search"),
     ("recommend something for me", "recommend"),
     ("what should I buy next?", "recommend"),
+    ("what's new for me?", "recommend"),
     ("anything you'd pick for me?", "recommend"),
     ("I haven't shopped here in ages, anything worth a look?", "recommend"),
     ("a present for my dad", "recommend"),
@@ -114,3 +116,8 @@ def test_an_order_label_on_a_general_question_gets_the_policy(settings):
                                 policy_score=lambda text: 0.49)
     assert understander.understand("what's your return window?", {}).route == "policy"
     assert understander.understand("where is the refund for my jacket", {}).route in ("order", "money")
+
+
+def test_something_of_theirs_arriving_is_their_order_only_when_the_store_sells_it(understander):
+    assert understander.understand("when will my headphones arrive?", {}).route == "order"
+    assert understander.understand("when is my flight going to arrive?", {}).route == "decline"
