@@ -345,8 +345,8 @@ class OrderDesk:
                               forbidden=("has shipped", "was delivered", "on its way", "is being prepared"))
         if not ids or not email:
             text, facts = GUEST_ASK, ("The shopper is not signed in.",)
-            rule = self.policies.answer(request.text)
-            if request.kind in RULE_KINDS and rule.passages and rule.score >= GUEST_RULE_EVIDENCE:  # "when will I get my refund?"
+            rule = self.policies.answer(request.text) if request.kind in RULE_KINDS else None
+            if rule and rule.passages and rule.score >= GUEST_RULE_EVIDENCE:  # "when will I get my refund?"
                 text = f"{rule.passages[0].text} {GUEST_ASK_AFTER_RULE}"
                 facts += (rule.passages[0].text,)
             return Answer("order", text, facts=facts, intent="track_order",

@@ -158,13 +158,13 @@ class Understander:
             return Understanding("search", Intent(label, intent.confidence, False, intent.scores), text, social, shopping=shopping)
         label = _best_non_shopping(intent)
         intent = Intent(label, intent.confidence, intent.abstained, intent.scores)
-        policy = self.policy_score(text)
-        answered = policy >= CLEAR_POLICY_EVIDENCE or (policy >= POLICY_EVIDENCE and STORE_QUESTION.search(text))
-        if (label == OUT_OF_SCOPE or intent.abstained or label in ORDER_INTENTS) and answered:
-            # "when is my card charged?": the store's own policy answers it, whatever the label says
-            return Understanding("policy", intent, text, social, shopping=shopping)
-        if label in ORDER_INTENTS and not FIRST_PERSON.search(text) and policy >= GENERAL_POLICY_EVIDENCE:
-            return Understanding("policy", intent, text, social, shopping=shopping)
+        if label == OUT_OF_SCOPE or intent.abstained or label in ORDER_INTENTS:  # only these may be policy questions
+            policy = self.policy_score(text)
+            if policy >= CLEAR_POLICY_EVIDENCE or (policy >= POLICY_EVIDENCE and STORE_QUESTION.search(text)):
+                # "when is my card charged?": the store's own policy answers it, whatever the label says
+                return Understanding("policy", intent, text, social, shopping=shopping)
+            if label in ORDER_INTENTS and not FIRST_PERSON.search(text) and policy >= GENERAL_POLICY_EVIDENCE:
+                return Understanding("policy", intent, text, social, shopping=shopping)
         if label in HANDOFF_INTENTS:
             route = "handoff"
         elif label in ("greeting", "goodbye"):
