@@ -10,7 +10,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from assistant.types import Hit, Intent
+from retrieval.types import Hit
+
+from assistant.types import Intent
 
 SHOPPING = frozenset({"product_search", "place_order"})
 # Words and patterns that mark an angry message; two signals, or one with a complaint, hand off.

@@ -14,7 +14,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from assistant.errors import BadInput
+from data.errors import BadInput
 from assistant.settings import Settings
 from assistant.types import Message
 

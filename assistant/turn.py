@@ -22,14 +22,14 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 
-from assistant.analytics import EventLog, TurnRecord
-from assistant.guard import clean_message
+from assistant.analytics.events import EventLog, TurnRecord
+from assistant.safety.guard import clean_message
 from assistant.handoff import HandoffConfig, handoff_reason
 from assistant.history import ConversationStore
 from assistant.metrics import Metrics
 from assistant.orders import OrderBook, build_order_book
 from assistant.orders.desk import OrderDesk, OrderRequest
-from assistant.pipeline import Deps
+from assistant.deps import Deps
 from assistant.policies import TOPIC_FOR_INTENT, PolicyIndex
 from assistant.products import ProductDesk
 from assistant.reply.answer import ActionNote, Answer
@@ -37,8 +37,9 @@ from assistant.reply.check import DraftCheck
 from assistant.reply.talk import UNKNOWN_POLICY, Talk
 from assistant.reply.writer import TEMPLATE as DRAFT_TEMPLATE
 from assistant.reply.writer import ReplyWriter
-from assistant.screen import ReplyScreen, ScreenConfig
-from assistant.types import CustomerView, Hit, Intent, IntentDetected, Products, Token
+from assistant.safety.screen import ReplyScreen, ScreenConfig
+from retrieval.types import Hit
+from assistant.types import CustomerView, Intent, IntentDetected, Products, Token
 from assistant.understand import Understander, Understanding
 
 log = logging.getLogger(__name__)
@@ -266,7 +267,7 @@ def _pieces(text: str) -> Iterator[str]:
 
 def build_service(settings, deps: Deps, *, store: ConversationStore | None = None, metrics: Metrics | None = None) -> TurnService:
     """The turn service on the configured conversation store, with its order book and analytics log."""
-    from assistant.analytics import build_event_log
+    from assistant.analytics.events import build_event_log
     from assistant.history import build_history
     from assistant.metrics import build_metrics
 

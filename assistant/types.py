@@ -10,25 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from data.schema import Product
+from retrieval.types import Hit
+
 Role = Literal["system", "user", "assistant"]
-
-
-@dataclass(frozen=True)
-class Product:
-    id: str
-    title: str
-    description: str
-    category: str = ""
-    brand: str = ""
-    price: float | None = None
-    rating: float | None = None
-    stock: int | None = None
-    tags: tuple[str, ...] = ()
-
-    def text(self) -> str:
-        """What gets embedded and keyword-indexed."""
-        parts = [self.title, self.brand, self.category, " ".join(self.tags), self.description]
-        return ". ".join(p for p in parts if p)
 
 
 @dataclass(frozen=True)
@@ -43,13 +28,6 @@ class Intent:
     confidence: float
     abstained: bool = False  # True when the detector fell back to out_of_scope
     scores: tuple[tuple[str, float], ...] = ()  # top labels with probabilities, best first
-
-
-@dataclass(frozen=True)
-class Hit:
-    product: Product
-    score: float
-    reasons: tuple[str, ...] = ()  # why it matched, in words a shopper understands
 
 
 @dataclass(frozen=True)

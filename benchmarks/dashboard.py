@@ -82,9 +82,9 @@ OFFER_OF = {"control": "code_or_shipping", "free-shipping": "free_shipping", "co
 
 def build_app(home: Path):
     """The real app with stand-ins for the models (the dashboard reads only the log and the books)."""
-    from assistant.experiments import load_experiments
-    from assistant.pipeline import Deps
-    from assistant.profile import load_profile_book
+    from assistant.analytics.experiments import load_experiments
+    from assistant.deps import Deps
+    from assistant.customers.profile import load_profile_book
     from assistant.settings import DEMO_DIR, Settings
     from data.load import load_catalog
     from ui.app import create_app
@@ -101,7 +101,7 @@ def build_app(home: Path):
 
 def fill(log, deps, catalog, *, turns: int, span_days: int, seed: int = 11) -> dict:
     """Seeded synthetic traffic; returns counts and the fill rate."""
-    from assistant.analytics import TurnRecord
+    from assistant.analytics.events import TurnRecord
 
     rng = random.Random(seed)
     customers = sorted(deps.profiles.customers)
@@ -205,7 +205,7 @@ def explain(log, days: int = 30) -> dict[str, list[str]]:
     """SQLite's plan for every query the dashboard runs (captured from build_insights), by query."""
     from sqlalchemy import event
 
-    from assistant.insights import build_insights
+    from assistant.analytics.insights import build_insights
 
     statements: list[tuple[str, object]] = []
 

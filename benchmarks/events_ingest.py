@@ -55,8 +55,8 @@ def main(argv: list[str] | None = None) -> dict:
     import httpx
     import uvicorn
 
-    from assistant.analytics import TurnRecord
-    from assistant.pipeline import build_deps
+    from assistant.analytics.events import TurnRecord
+    from assistant.deps import build_deps
     from assistant.settings import Settings
     from ui.app import create_app
 

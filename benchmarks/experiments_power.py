@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def experiment(name: str, *, same_offer: bool):
     """Control keeps the store rules (A/B) or gets the code too (A/A); treatment offers the code."""
-    from assistant.experiments import Experiment, ExperimentBook, Variant
+    from assistant.analytics.experiments import Experiment, ExperimentBook, Variant
 
     variants = (Variant("control", 0.5, "code" if same_offer else None), Variant("treatment", 0.5, "code"))
     return ExperimentBook([Experiment(name, "retention_offer", variants, metric="order", min_sessions=100)])
@@ -43,11 +43,11 @@ def main(argv: list[str] | None = None) -> dict:
 
     from sqlalchemy import create_engine
 
-    from assistant.analytics import EventLog
-    from assistant.experiment_report import report_experiment
-    from assistant.pipeline import build_deps
+    from assistant.analytics.events import EventLog
+    from assistant.analytics.experiment_report import report_experiment
+    from assistant.deps import build_deps
     from assistant.settings import Settings
-    from assistant.simulation import PlanRunner, ShopperModel, simulate
+    from assistant.analytics.simulation import PlanRunner, ShopperModel, simulate
 
     started = time.perf_counter()
     deps = build_deps(Settings(), progress=lambda m: print(f"· {m}", file=sys.stderr))

@@ -170,7 +170,7 @@ def llamacpp_child(spec: dict) -> dict:
 
 
 def run_llamacpp(prompts: dict[str, list[int]], config: BenchConfig) -> dict | None:
-    from assistant.model import packaged_gguf
+    from assistant.generation.model import packaged_gguf
 
     spec = {"gguf": str(packaged_gguf()), "prompts": prompts, "new_tokens": config.new_tokens,
             "threads": config.threads, "n_ctx": max(map(len, prompts.values())) + config.new_tokens + 8}
@@ -185,10 +185,10 @@ def run_llamacpp(prompts: dict[str, list[int]], config: BenchConfig) -> dict | N
 def build(config: BenchConfig, *, prefix_entries: int = 0):
     import torch
 
-    from assistant.engine import Engine, EngineConfig
-    from assistant.engine_model import FastLlama
-    from assistant.generate import engine_dtype
-    from assistant.model import load_chat_model
+    from assistant.generation.engine import Engine, EngineConfig
+    from assistant.generation.engine_model import FastLlama
+    from assistant.generation.generator import engine_dtype
+    from assistant.generation.model import load_chat_model
     from assistant.settings import Settings
 
     torch.set_num_threads(config.threads)
@@ -302,8 +302,8 @@ def intent_quality(limit: int, data: Path) -> dict:
 
     from tqdm import tqdm
 
-    from assistant.intent import ModelIntentClassifier, intent_config_for, load_intent_head
-    from assistant.model import load_chat_model
+    from assistant.understand.intent import ModelIntentClassifier, intent_config_for, load_intent_head
+    from assistant.generation.model import load_chat_model
     from assistant.settings import Settings
 
     rows = list(csv.DictReader(data.open(encoding="utf-8")))[: limit or None]

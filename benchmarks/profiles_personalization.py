@@ -14,7 +14,7 @@ import json
 import tempfile
 from pathlib import Path
 
-from assistant.profile import load_profile_book
+from assistant.customers.profile import load_profile_book
 from assistant.settings import DEMO_DIR, Settings
 from retrieval.search import build_retriever
 

@@ -16,7 +16,7 @@ import random
 import time
 from datetime import date, timedelta
 
-from assistant.profile import ProfileBook, load_profile_book
+from assistant.customers.profile import ProfileBook, load_profile_book
 from assistant.settings import DEMO_DIR
 from data.load import load_catalog
 from data.schema import Customer, OrderLine

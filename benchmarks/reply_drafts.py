@@ -36,8 +36,8 @@ def answer_from_record(record: dict):
 
 
 def measure(adapter: str | None, records: list[dict], label: str) -> dict:
-    from assistant.generate import ChatGenerator
-    from assistant.model import load_chat_model
+    from assistant.generation.generator import ChatGenerator
+    from assistant.generation.model import load_chat_model
     from assistant.reply.check import DraftCheck
     from assistant.settings import Settings
     from assistant.types import Message, Prompt

@@ -38,7 +38,7 @@ QUERIES = ["wireless headphones", "waterproof jacket under $100", "running shoes
 
 
 def synthetic_products(n: int, seed: int = 0):
-    from assistant.types import Product
+    from data.schema import Product
 
     rng = random.Random(seed)
     for i in range(n):

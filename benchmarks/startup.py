@@ -19,7 +19,7 @@ CHILD = r"""
 import json, tempfile, time
 t0 = time.perf_counter()
 from assistant.history import ConversationStore
-from assistant.pipeline import build_deps
+from assistant.deps import build_deps
 from assistant.reply.writer import draft_prompt
 from assistant.settings import Settings
 from assistant.turn import Finished, build_service

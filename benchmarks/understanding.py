@@ -69,7 +69,7 @@ def main(argv=None) -> dict:
 
     from dataclasses import replace
 
-    from assistant.pipeline import build_deps
+    from assistant.deps import build_deps
     from assistant.settings import Settings
     from finetune.gate import read_rows
     from retrieval.search import build_retriever

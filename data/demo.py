@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
-from assistant.types import Product
+from data.schema import Product
 
 SEED = 20261101
 START = date(2025, 5, 1)  # first day of order history

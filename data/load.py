@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
-from assistant.errors import CatalogError, ShopAssistError
-from assistant.types import Product
+from data.errors import CatalogError, ShopAssistError
+from data.schema import Product
 from data.schema import Customer, OrderLine, parse_customer, parse_order_line, parse_product
 
 T = TypeVar("T")

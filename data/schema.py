@@ -20,7 +20,24 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from assistant.types import Product
+
+@dataclass(frozen=True)
+class Product:
+    id: str
+    title: str
+    description: str
+    category: str = ""
+    brand: str = ""
+    price: float | None = None
+    rating: float | None = None
+    stock: int | None = None
+    tags: tuple[str, ...] = ()
+
+    def text(self) -> str:
+        """What gets embedded and keyword-indexed."""
+        parts = [self.title, self.brand, self.category, " ".join(self.tags), self.description]
+        return ". ".join(p for p in parts if p)
+
 
 ORDER_STATUSES = ("processing", "shipped", "delivered", "returned", "cancelled")
 

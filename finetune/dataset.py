@@ -22,9 +22,9 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from assistant.errors import BadInput
-from assistant.intent import INTENTS, OUT_OF_SCOPE
-from assistant.types import Product
+from data.errors import BadInput
+from assistant.understand.intent import INTENTS, OUT_OF_SCOPE
+from data.schema import Product
 from assistant.settings import DEMO_DIR, REPO_ROOT
 from finetune.written import GOODBYES, GREETINGS, OOS_HELDOUT_TOPICS, OOS_TOPICS
 
@@ -187,7 +187,7 @@ def grounded_turns(config: DataConfig, rng: random.Random, train: list[dict], he
     from tqdm.auto import tqdm
 
     from assistant.history import ConversationStore
-    from assistant.pipeline import build_deps
+    from assistant.deps import build_deps
     from assistant.settings import Settings
     from assistant.turn import build_service
     from finetune.grounded import build_grounded

@@ -16,8 +16,8 @@ import statistics
 import time
 from pathlib import Path
 
-from assistant.errors import BadInput
-from assistant.intent import CALIBRATION_FILE, INTENTS, OUT_OF_SCOPE
+from data.errors import BadInput
+from assistant.understand.intent import CALIBRATION_FILE, INTENTS, OUT_OF_SCOPE
 from finetune.dataset import read_table
 
 LABELS = list(INTENTS)
@@ -28,7 +28,7 @@ def load_labelled(path: Path) -> tuple[list[str], list[str]]:
     unknown = sorted({r["intent"] for r in rows} - set(INTENTS))
     if unknown:
         raise BadInput(f"{path} has labels outside the taxonomy: {', '.join(unknown)}",
-                       hint="use the 31 labels of assistant.intent.INTENTS (see datasets/README.md)")
+                       hint="use the 31 labels of assistant.understand.intent.INTENTS (see datasets/README.md)")
     return [r["text"] for r in rows], [r["intent"] for r in rows]
 
 
@@ -116,7 +116,7 @@ def fit_intent_head(train_csv: Path, adapter: Path) -> Path:
     import numpy as np
     from sklearn.linear_model import LogisticRegression
 
-    from assistant.intent import HEAD_FILE
+    from assistant.understand.intent import HEAD_FILE
     from retrieval.embed import load_embedder
 
     texts, gold = load_labelled(train_csv)
@@ -156,8 +156,8 @@ def score_texts(classifier, texts: list[str]) -> tuple[list[list[float]], list[f
 
 
 def evaluate_intents(data: Path, train_csv: Path, settings, *, out_dir: Path) -> dict:
-    from assistant.intent import ModelIntentClassifier, intent_config_for, load_intent_head
-    from assistant.model import load_chat_model
+    from assistant.understand.intent import ModelIntentClassifier, intent_config_for, load_intent_head
+    from assistant.generation.model import load_chat_model
 
     texts, gold = load_labelled(data)
     if not train_csv.exists():
@@ -193,7 +193,7 @@ def heldout_for(adapter: Path) -> Path | None:
 def pick_head_weight(lm: list[list[float]], head: list[list[float]], gold: list[str], sources: list[str]) -> tuple[float, dict]:
     """Fusion weight with the best source-balanced accuracy (mean over held-out sources, so the
     981 Bitext rows do not outvote the real Banking77 ones); ties go to the weight nearest 0.5."""
-    from assistant.intent import fuse
+    from assistant.understand.intent import fuse
 
     def balanced(weight: float) -> float:
         hits: dict[str, list[int]] = {}
@@ -230,8 +230,8 @@ def fit_head_weight(classifier, heldout: Path, *, seed: int = 13) -> tuple[float
 def calibrate(adapter: Path, dev: Path, settings, *, heldout: Path | None = None) -> dict:
     """Pick the fusion weight on the held-out training sources, then fit the temperature and abstain
     threshold on the dev set (the only things chosen on it); save them beside the adapter."""
-    from assistant.intent import HEAD_WEIGHT, IntentConfig, ModelIntentClassifier, load_intent_head
-    from assistant.model import load_chat_model
+    from assistant.understand.intent import HEAD_WEIGHT, IntentConfig, ModelIntentClassifier, load_intent_head
+    from assistant.generation.model import load_chat_model
 
     texts, gold = load_labelled(dev)
     loaded = load_chat_model(settings.model_copy(update={"adapter": str(adapter)}))

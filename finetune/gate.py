@@ -19,8 +19,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from assistant.intent import INTENTS, SHOPPING_INTENTS
-from assistant.types import Product
+from assistant.understand.intent import INTENTS, SHOPPING_INTENTS
+from data.schema import Product
 
 FOLDS = 5
 

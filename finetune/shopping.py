@@ -15,7 +15,7 @@ from __future__ import annotations
 import random
 from collections.abc import Iterable
 
-from assistant.types import Product
+from data.schema import Product
 from retrieval.constraints import product_type
 
 ASKS = (

@@ -22,7 +22,7 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from assistant.errors import BadInput
+from data.errors import BadInput
 
 log = logging.getLogger(__name__)
 TARGET_MODULES = ("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj")
@@ -59,7 +59,7 @@ class TrainConfig:
 
 def load_examples(config: TrainConfig, tokenizer) -> list[tuple[list[int], list[int]]]:
     """(input_ids, labels) pairs; labels are -100 outside the answer."""
-    from assistant.intent import INTENTS, encode_intent, label_token_ids
+    from assistant.understand.intent import INTENTS, encode_intent, label_token_ids
 
     path = config.data / "intents_train.csv"
     if not path.exists():
@@ -72,7 +72,7 @@ def load_examples(config: TrainConfig, tokenizer) -> list[tuple[list[int], list[
     examples = []
     for row in rows * config.intent_repeat:
         if row["intent"] not in answers:
-            raise BadInput(f"{path}: unknown intent {row['intent']!r}", hint="labels must come from assistant.intent.INTENTS")
+            raise BadInput(f"{path}: unknown intent {row['intent']!r}", hint="labels must come from assistant.understand.intent.INTENTS")
         prompt, answer = encode_intent(tokenizer, row["text"]), answers[row["intent"]]
         examples.append((prompt + answer, [-100] * len(prompt) + answer))
     replies = config.data / "grounded_train.jsonl"
@@ -162,7 +162,7 @@ def train(config: TrainConfig, settings=None) -> dict:
     from tqdm.auto import tqdm
     from transformers import AutoModelForCausalLM, AutoTokenizer, get_cosine_schedule_with_warmup
 
-    from assistant.model import resolve_model_dir
+    from assistant.generation.model import resolve_model_dir
     from assistant.settings import Settings
 
     started = time.perf_counter()

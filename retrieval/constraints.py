@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from assistant.types import Product
+from data.schema import Product
 
 MAX_QUERY_CHARS = 1000  # beyond this the embedder cuts anyway (256 word pieces); keeps BM25 cheap
 

@@ -29,7 +29,7 @@ from typing import Any
 
 import numpy as np
 
-from assistant.errors import BadInput
+from data.errors import BadInput
 from assistant.settings import Settings
 
 METHODS = {"bm25": {"use_dense": False}, "dense": {"use_bm25": False}, "hybrid": {}}

@@ -12,7 +12,9 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from assistant.types import CustomerView, Product
+from data.schema import Product
+from retrieval.types import Taste
+
 
 
 @dataclass(frozen=True)
@@ -71,11 +73,11 @@ def popularity_from_orders(lines: Iterable) -> dict[str, float]:
     return {pid: math.log1p(n) / top for pid, n in units.items()}
 
 
-def has_history(view: CustomerView | None) -> bool:
+def has_history(view: Taste | None) -> bool:
     return view is not None and bool(view.top_categories or view.top_brands or view.price_band)
 
 
-def profile_affinity(product: Product, view: CustomerView) -> tuple[float, list[str]]:
+def profile_affinity(product: Product, view: Taste) -> tuple[float, list[str]]:
     """0..1 from the shopper's top categories (0.5), brands (0.3) and price band (0.2), with reasons."""
     score, reasons = 0.0, []
     if product.category and product.category in view.top_categories:

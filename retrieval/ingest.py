@@ -17,9 +17,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from assistant.errors import CatalogError
+from data.errors import CatalogError
 from assistant.settings import Settings
-from assistant.types import Product
+from data.schema import Product
 from data.load import RowError, load_catalog, read_rows
 from retrieval.store import LazyEmbedder, ProductStore, StoreConfig, open_client
 

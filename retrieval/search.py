@@ -20,7 +20,8 @@ import re
 import numpy as np
 
 from assistant.settings import Settings
-from assistant.types import CustomerView, Hit, Product
+from data.schema import Product
+from retrieval.types import Hit, Taste
 from retrieval.bm25 import KeywordIndex
 from retrieval.constraints import GIFT, Constraints, Vocabulary, head_phrase, parse_constraints
 from retrieval.hybrid import HybridConfig, has_history, popularity_from_orders, profile_affinity, reciprocal_rank_fusion
@@ -101,7 +102,7 @@ class ProductSearch:
                              self.keyword or (KeywordIndex([p.text() for p in self.catalog.values()])))
         return twin
 
-    def search(self, query: str, k: int, *, view: CustomerView | None = None) -> list[Hit]:
+    def search(self, query: str, k: int, *, view: Taste | None = None) -> list[Hit]:
         return self.search_with_interpretation(query, k, view=view).hits
 
     def evidence(self, text: str) -> CatalogEvidence:
@@ -110,7 +111,7 @@ class ProductSearch:
         nearest = self.store.dense_ids(text, 1) if self.config.use_dense and self.ids else []
         return CatalogEvidence(similarity=nearest[0][1] if nearest else 0.0, names=self.vocabulary.names_something(text))
 
-    def search_with_interpretation(self, query: str, k: int, *, view: CustomerView | None = None,
+    def search_with_interpretation(self, query: str, k: int, *, view: Taste | None = None,
                                    base: Constraints | None = None) -> SearchResult:
         """Search by the shopper's words; `base` is the search being refined ("any under $40?" after "running shoes")."""
         constraints = parse_constraints(query, self.vocabulary)
@@ -142,7 +143,7 @@ class ProductSearch:
         categories = {self.catalog[pid].category for pid, _ in near if pid in self.catalog}
         return categories.pop() if len(categories) == 1 and near[0][1] >= floor else None
 
-    def search_constraints(self, constraints: Constraints, k: int, *, view: CustomerView | None = None) -> SearchResult:
+    def search_constraints(self, constraints: Constraints, k: int, *, view: Taste | None = None) -> SearchResult:
         method = self.config.method
         if not constraints.text and not constraints.has_filters:
             return SearchResult([], constraints, method)
@@ -230,7 +231,7 @@ class ProductSearch:
         return [self.ids[i] for i in order if pop[i] >= 0]
 
     def _rerank(self, fused: dict[str, float], reasons: dict[str, list[str]], constraints: Constraints,
-                view: CustomerView | None) -> list[Hit]:
+                view: Taste | None) -> list[Hit]:
         if not fused:
             return []
         top = max(fused.values())
@@ -267,7 +268,7 @@ class ProductSearch:
 
 def load_popularity(settings: Settings) -> dict[str, float]:
     """Store popularity from orders.csv; an absent or unreadable file means no prior."""
-    from assistant.errors import ShopAssistError
+    from data.errors import ShopAssistError
     from data.load import load_orders
 
     path = settings.store_dir / "orders.csv"

@@ -14,7 +14,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from assistant.types import Hit, Product
+from data.schema import Product
+
+from retrieval.types import Hit
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer

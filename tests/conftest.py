@@ -64,7 +64,7 @@ class FixedIntent:
 @pytest.fixture(scope="session")
 def real_model_dir(tmp_path_factory) -> Path:
     """The packaged GGUF converted once per test session (about 20 s on 2 CPU cores)."""
-    from assistant.model import resolve_model_dir
+    from assistant.generation.model import resolve_model_dir
 
     home = tmp_path_factory.mktemp("model-home")
     return resolve_model_dir(Settings(home=home))
@@ -94,8 +94,8 @@ def shared_retriever(settings: Settings):
 
 
 def make_deps(settings: Settings, *, intent: str = "product_search", generator=None):
-    from assistant.pipeline import Deps
-    from assistant.profile import load_profile_book
+    from assistant.deps import Deps
+    from assistant.customers.profile import load_profile_book
     from data.load import load_policies
 
     retriever = shared_retriever(settings)

@@ -17,8 +17,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from assistant.errors import ShopAssistError
-from assistant.pipeline import Deps, build_deps
+from data.errors import ShopAssistError
+from assistant.deps import Deps, build_deps
 from assistant.settings import Settings, get_settings
 from ui.deps import AppState
 from assistant.metrics import build_metrics
@@ -54,7 +54,7 @@ def add_error_handlers(app: FastAPI) -> None:
 
 
 def build_state(settings: Settings, deps: Deps | None) -> AppState:
-    from assistant.remote import build_remote_generator
+    from assistant.generation.remote import build_remote_generator
     from assistant.turn import build_service
 
     deps = deps or build_deps(settings)

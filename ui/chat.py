@@ -16,7 +16,7 @@ from __future__ import annotations
 import html
 from collections.abc import Iterator
 
-from assistant.errors import ShopAssistError
+from data.errors import ShopAssistError
 from assistant.types import IntentDetected, Products, Token
 from assistant.turn import Accepted, TurnService, Finished
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import click
 
-from assistant.errors import ShopAssistError
+from data.errors import ShopAssistError
 from assistant.settings import Settings
 from assistant.types import Token
 
@@ -66,7 +66,7 @@ def cli(verbose: bool) -> None:
 @friendly_errors
 def setup() -> None:
     """Prepare everything offline: convert the chat model once and build the demo index."""
-    from assistant.pipeline import build_deps
+    from assistant.deps import build_deps
 
     settings = make_settings()
     deps = build_deps(settings, progress=status)
@@ -80,7 +80,7 @@ def setup() -> None:
 @friendly_errors
 def chat(user_id: str | None, message: str | None) -> None:
     """Chat in the terminal (the same turn as the API, the widget and the browser). Example: shopassist chat --user C0001"""
-    from assistant.pipeline import build_deps
+    from assistant.deps import build_deps
     from assistant.turn import build_service
 
     settings = make_settings()
@@ -135,7 +135,7 @@ def serve(host: str | None, port: int | None) -> None:
     """Serve the browser chat at / and the API under /v1."""
     import uvicorn
 
-    from assistant.pipeline import build_deps
+    from assistant.deps import build_deps
     from ui.app import create_app
 
     settings = make_settings(**{"serve.host": host, "serve.port": port})
@@ -258,7 +258,7 @@ def evaluate_churn_command(transactions: Path, fmt: str, calibration_end, holdou
     """
     import json
 
-    from assistant.churn_eval import evaluate_churn, load_transactions
+    from assistant.customers.churn_eval import evaluate_churn, load_transactions
 
     frame, report = load_transactions(transactions, fmt)
     status(f"{report.kept} of {report.rows} transactions kept" + (f"; dropped {report.dropped}" if report.dropped else ""))
@@ -272,7 +272,7 @@ def profiles() -> None:
 
 
 def _profile_book(settings):
-    from assistant.profile import load_profile_book, profile_config
+    from assistant.customers.profile import load_profile_book, profile_config
     from data.load import load_catalog
 
     catalog = {p.id: p for p in load_catalog(settings.retrieval.catalog).records}
@@ -286,7 +286,7 @@ def profiles_build() -> None:
     import json
     from collections import Counter
 
-    from assistant.profile import profiles_dir, save_profiles
+    from assistant.customers.profile import profiles_dir, save_profiles
 
     settings = make_settings()
     book = _profile_book(settings)
@@ -332,7 +332,7 @@ def retention_report(top: int, sort: str, out: Path) -> None:
     """CSV + HTML of the customers most at risk, with reasons, value at stake and a message each."""
     import json
 
-    from assistant.retention import plan_outreach, write_report
+    from assistant.customers.retention import plan_outreach, write_report
     from data.load import load_policies
 
     settings = make_settings()

@@ -21,8 +21,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from assistant.errors import BadInput
-from assistant.types import Product
+from data.errors import BadInput
+from data.schema import Product
 from data.load import load_catalog, load_customers, load_orders, load_policies
 from data.schema import Customer, OrderLine
 

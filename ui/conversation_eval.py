@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from assistant.errors import ShopAssistError
+from data.errors import ShopAssistError
 from ui.conversation_checks import Case, Context, Store, check_expect, check_universal, load_cases, load_store
 
 Sender = Callable[[list[dict], str | None, str | None], tuple[str, dict]]  # (messages, user, session_id) -> (reply, extras)

@@ -7,9 +7,9 @@ from typing import Annotated
 
 from fastapi import Depends, Header, Request
 
-from assistant.analytics import EventLog
+from assistant.analytics.events import EventLog
 from assistant.history import ConversationStore
-from assistant.pipeline import Deps
+from assistant.deps import Deps
 from assistant.settings import Settings
 from assistant.metrics import Metrics
 from assistant.orders import OrderBook

@@ -22,7 +22,7 @@ FILE_OPTION = click.option("--file", "path", type=click.Path(path_type=Path),
 
 
 def _settings(path: Path | None):
-    from assistant.errors import BadInput
+    from data.errors import BadInput
 
     settings = make_settings(**{"experiments.file": path})
     if settings.experiments.file is None:
@@ -32,7 +32,7 @@ def _settings(path: Path | None):
 
 
 def _event_log(settings, customers=None, products=None):
-    from assistant.analytics import build_event_log
+    from assistant.analytics.events import build_event_log
     from assistant.history import build_history
 
     store = build_history(settings)
@@ -49,7 +49,7 @@ def experiments() -> None:
 @friendly_errors
 def list_experiments(path: Path | None) -> None:
     """The experiments in the file, their knob, variants and traffic."""
-    from assistant.experiments import load_experiments
+    from assistant.analytics.experiments import load_experiments
 
     book = load_experiments(_settings(path).experiments.file)
     for e in book.experiments.values():
@@ -58,7 +58,7 @@ def list_experiments(path: Path | None) -> None:
 
 
 def echo_report(report) -> None:
-    from assistant.experiment_report import METRIC_LABELS
+    from assistant.analytics.experiment_report import METRIC_LABELS
 
     click.echo(f"{report.experiment} (varies {report.parameter}; primary metric: {METRIC_LABELS[report.metric]})")
     header = f"{'variant':<18}{'sessions':>9}" + "".join(f"{METRIC_LABELS[m]:>22}" for m in METRIC_LABELS)
@@ -84,8 +84,8 @@ def echo_report(report) -> None:
 @friendly_errors
 def report_command(name: str, path: Path | None, plot: Path | None) -> None:
     """Per-variant conversion, rating and handoff with CIs and tests; last line JSON."""
-    from assistant.experiment_report import plot_report, report_experiment
-    from assistant.experiments import load_experiments
+    from assistant.analytics.experiment_report import plot_report, report_experiment
+    from assistant.analytics.experiments import load_experiments
 
     settings = _settings(path)
     experiment = load_experiments(settings.experiments.file).get(name)
@@ -115,9 +115,9 @@ def simulate_command(name: str, path: Path | None, sessions: int, seed: int, eff
     """Scripted shoppers chat with the assistant and click, buy and rate; then the report. Example:
     shopassist experiments simulate retention-offer --file data/demo/experiments.toml --sessions 40 --effect 0.15
     """
-    from assistant.experiment_report import report_experiment
-    from assistant.pipeline import build_deps
-    from assistant.simulation import PlanRunner, ShopperModel, TurnResult, simulate
+    from assistant.analytics.experiment_report import report_experiment
+    from assistant.deps import build_deps
+    from assistant.analytics.simulation import PlanRunner, ShopperModel, TurnResult, simulate
 
     settings = _settings(path)
     deps = build_deps(settings, progress=status)

@@ -13,8 +13,8 @@ from collections import defaultdict, deque
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from assistant.errors import ShopAssistError
-from assistant.redact import redact
+from data.errors import ShopAssistError
+from assistant.safety.redact import redact
 
 log = logging.getLogger(__name__)
 

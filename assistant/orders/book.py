@@ -20,8 +20,8 @@ from dataclasses import dataclass, replace
 from datetime import UTC
 from pathlib import Path
 
-from assistant.errors import BadInput
-from assistant.types import Product
+from data.errors import BadInput
+from data.schema import Product
 from data.schema import ORDER_STATUSES
 
 log = logging.getLogger(__name__)

@@ -18,7 +18,9 @@ from dataclasses import asdict, replace
 
 from assistant.reply.answer import Answer
 from assistant.reply.words import listing, money, priced, stock_words
-from assistant.types import CustomerView, Hit, Product
+from data.schema import Product
+from retrieval.types import Hit
+from assistant.types import CustomerView
 from assistant.understand import patterns
 from retrieval.constraints import Constraints, parse_constraints
 

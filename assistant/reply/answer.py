@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from assistant.types import Hit
+from retrieval.types import Hit
 
 
 @dataclass(frozen=True)

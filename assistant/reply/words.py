@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
-from assistant.types import Product
+from data.schema import Product
 
 
 def day(when: date) -> str:

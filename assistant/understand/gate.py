@@ -19,7 +19,7 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 
-from assistant.intent import INTENTS, OUT_OF_SCOPE, SHOPPING_INTENTS
+from assistant.understand.intent import INTENTS, OUT_OF_SCOPE, SHOPPING_INTENTS
 
 GATE_FILE = "gate.json"
 FEATURES = ("shop_vs_oos", "shop_vs_service", "shop_vs_social", "similarity", "names")

@@ -15,7 +15,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from assistant.intent import OUT_OF_SCOPE, SHOPPING_INTENTS
+from assistant.understand.intent import OUT_OF_SCOPE, SHOPPING_INTENTS
 from assistant.types import Intent
 from assistant.understand import patterns
 from assistant.understand.gate import ShoppingGate, gate_features

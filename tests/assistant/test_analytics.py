@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import create_engine, select
 
-from assistant.analytics import EventLog, TurnRecord, load_or_create_secret
-from assistant.errors import BadInput
+from assistant.analytics.events import EventLog, TurnRecord, load_or_create_secret
+from data.errors import BadInput
 
 T0 = datetime(2026, 11, 20, 10, 0, tzinfo=UTC)
 

@@ -12,10 +12,10 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from assistant.btyd import BetaGeo, GammaGamma
-from assistant.churn import FEATURES, ChurnConfig, History, explain, fit_churn_model, histories_from_rows
-from assistant.churn_eval import evaluate_churn, load_transactions
-from assistant.errors import BadInput
+from assistant.customers.btyd import BetaGeo, GammaGamma
+from assistant.customers.churn import FEATURES, ChurnConfig, History, explain, fit_churn_model, histories_from_rows
+from assistant.customers.churn_eval import evaluate_churn, load_transactions
+from data.errors import BadInput
 
 
 @pytest.fixture(scope="module")
@@ -196,7 +196,7 @@ def test_bad_blend_weights_are_refused(fitted, weight):
 def test_blend_sweep_picks_the_informative_score_and_confirms_it(good):
     from sklearn.model_selection import StratifiedKFold
 
-    from assistant.churn_eval import blend_sweep
+    from assistant.customers.churn_eval import blend_sweep
 
     rng = np.random.default_rng(0)
     y = rng.integers(0, 2, 4000)

@@ -34,8 +34,8 @@ def hf_greedy(model, ids: list[int], new: int, penalty: float = 1.0) -> list[int
 
 
 def make_engine(model, **config):
-    from assistant.engine import Engine, EngineConfig
-    from assistant.engine_model import FastLlama
+    from assistant.generation.engine import Engine, EngineConfig
+    from assistant.generation.engine_model import FastLlama
 
     return Engine(FastLlama(model, dtype=torch.float32), eos_ids={-1}, config=EngineConfig(**config))
 
@@ -110,8 +110,8 @@ def test_a_reader_that_never_reads_does_not_stall_the_others(tiny_llama):
 
 
 def test_eos_ends_a_request_and_is_not_emitted(tiny_llama):
-    from assistant.engine import Engine, EngineConfig
-    from assistant.engine_model import FastLlama
+    from assistant.generation.engine import Engine, EngineConfig
+    from assistant.generation.engine_model import FastLlama
 
     ids = prompt(14, 16)
     expected = hf_greedy(tiny_llama, ids, 8)
@@ -121,7 +121,7 @@ def test_eos_ends_a_request_and_is_not_emitted(tiny_llama):
 
 
 def test_bad_requests_and_configs_are_refused(tiny_llama):
-    from assistant.engine import EngineConfig
+    from assistant.generation.engine import EngineConfig
 
     engine = make_engine(tiny_llama, slots=1, max_context=64)
     with pytest.raises(ValueError, match="exceeds the context"):
@@ -134,7 +134,7 @@ def test_bad_requests_and_configs_are_refused(tiny_llama):
 
 @pytest.mark.parametrize("weights", ["same", "int8"])
 def test_bf16_and_int8_weights_stay_close_to_float32(tiny_llama, weights):
-    from assistant.engine_model import FastLlama
+    from assistant.generation.engine_model import FastLlama
 
     ids = torch.tensor([prompt(16, 24)])
     positions = torch.arange(24)[None]
@@ -164,7 +164,7 @@ def on_q4_grid(weight: torch.Tensor) -> torch.Tensor:
 
 
 def test_int4_reproduces_q4_grid_weights_exactly():
-    from assistant.engine_model import Linear
+    from assistant.generation.engine_model import Linear
 
     weight = on_q4_grid(torch.randn(64, 96))
     assert torch.equal(Linear(weight, torch.bfloat16, "int4").dense(), weight)
@@ -176,7 +176,7 @@ def test_a_small_adapter_survives_int4_weights(tiny_llama, tmp_path):
 
     from peft import LoraConfig, get_peft_model
 
-    from assistant.engine_model import FastLlama
+    from assistant.generation.engine_model import FastLlama
 
     base = copy.deepcopy(tiny_llama)
     with torch.no_grad():

@@ -7,9 +7,9 @@ import json
 import pytest
 from sqlalchemy import create_engine
 
-from assistant.analytics import EventLog, TurnRecord
-from assistant.experiment_report import plot_report, report_experiment
-from assistant.experiments import Experiment, Variant
+from assistant.analytics.events import EventLog, TurnRecord
+from assistant.analytics.experiment_report import plot_report, report_experiment
+from assistant.analytics.experiments import Experiment, Variant
 
 EXPERIMENT = Experiment("offer", "retention_offer", (Variant("control", 0.5), Variant("code", 0.5, "code")),
                         metric="order", min_sessions=50)
@@ -78,7 +78,7 @@ def test_the_plot_is_written(tmp_path):
 
 
 def test_holm_matches_the_textbook_step_down():
-    from assistant.experiment_report import holm
+    from assistant.analytics.experiment_report import holm
 
     reject, adjusted = holm([0.01, 0.04, 0.03], 0.05)
     assert adjusted == pytest.approx([0.03, 0.06, 0.06]) and reject == [True, False, False]

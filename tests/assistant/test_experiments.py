@@ -6,8 +6,8 @@ from collections import Counter
 
 import pytest
 
-from assistant.errors import BadInput
-from assistant.experiments import load_experiments, parse_experiments
+from data.errors import BadInput
+from assistant.analytics.experiments import load_experiments, parse_experiments
 from assistant.settings import REPO_ROOT
 
 OFFER = """

@@ -19,13 +19,13 @@ SYSTEM = DRAFT_RULES + "\n\nFacts:\n- Product 1: Trailform Storm Rain Jacket ($8
 
 @pytest.fixture(scope="module")
 def loaded(real_model_dir, tmp_path_factory):
-    from assistant.model import load_chat_model
+    from assistant.generation.model import load_chat_model
 
     return load_chat_model(Settings(home=tmp_path_factory.mktemp("gen"), model={"path": real_model_dir, "device": "cpu"}))
 
 
 def generator(loaded, **settings):
-    from assistant.generate import ChatGenerator
+    from assistant.generation.generator import ChatGenerator
 
     return ChatGenerator(loaded, ModelSettings(**settings))
 
@@ -52,7 +52,7 @@ def test_long_conversations_lose_their_oldest_turns_but_keep_the_system_prompt(l
                     Message("assistant", f"Yes, we have waterproof boots in size {40 + i} in stock.")]
     short = gen.encode(shop_prompt())
     assert not short.truncated
-    with caplog.at_level(logging.WARNING, logger="assistant.generate"):
+    with caplog.at_level(logging.WARNING, logger="assistant.generation.generator"):
         encoded = gen.encode(shop_prompt(*history))
     assert encoded.truncated and encoded.dropped_messages > 0 and encoded.dropped_tokens == 0
     assert len(encoded.ids) <= 256 - 32

@@ -1,7 +1,7 @@
 import pytest
 
-from assistant.errors import BadInput
-from assistant.guard import clean_message
+from data.errors import BadInput
+from assistant.safety.guard import clean_message
 
 
 @pytest.mark.parametrize("text", ["", "   \n\t", None])

@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 
 from assistant.handoff import HandoffConfig, anger, handoff_reason, is_failed_turn
-from assistant.types import Hit, Intent, Product
+from data.schema import Product
+from retrieval.types import Hit
+from assistant.types import Intent
 
 HIT = Hit(Product("J1", "Jacket", "warm"), 1.0)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.errors import BadInput
+from data.errors import BadInput
 from assistant.history import ConversationStore, build_history
 from assistant.settings import Settings
 from assistant.types import Message

@@ -111,7 +111,7 @@ def test_an_honest_draft_is_sent(poisoned):
 @pytest.mark.slow
 def test_the_real_model_leaks_nothing(real_model_dir, tmp_path):
     from assistant.history import ConversationStore
-    from assistant.pipeline import build_deps
+    from assistant.deps import build_deps
     from assistant.metrics import build_metrics
 
     settings = Settings(home=tmp_path / "home", store_dir=DEMO_DIR, model={"path": real_model_dir, "max_new_tokens": 48})

@@ -4,8 +4,8 @@ import json
 
 import pytest
 
-from assistant.intent import INTENTS, branch_points, encode_intent, intent_config_for, label_token_ids, prompt_parts
-from assistant.model import LoadedModel
+from assistant.understand.intent import INTENTS, branch_points, encode_intent, intent_config_for, label_token_ids, prompt_parts
+from assistant.generation.model import LoadedModel
 
 
 def test_branch_points_cover_every_divergence():
@@ -43,7 +43,7 @@ def test_calibration_file_carries_the_fusion_weight(tmp_path):
     config = intent_config_for(LoadedModel(model=None, tokenizer=None, device="cpu", path=tmp_path, adapter=tmp_path))
     assert config.head_weight == 0.7
     (tmp_path / "intent_calibration.json").write_text(json.dumps({"temperature": 1.0, "threshold": 0.0}))
-    from assistant.intent import HEAD_WEIGHT
+    from assistant.understand.intent import HEAD_WEIGHT
 
     assert intent_config_for(LoadedModel(model=None, tokenizer=None, device="cpu", path=tmp_path, adapter=tmp_path)).head_weight == HEAD_WEIGHT
 
@@ -55,7 +55,7 @@ def test_one_pass_tree_scorer_matches_the_reference_scores(real_model_dir):
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    from assistant.intent import IntentConfig, ModelIntentClassifier, TreeScorer
+    from assistant.understand.intent import IntentConfig, ModelIntentClassifier, TreeScorer
 
     tokenizer = AutoTokenizer.from_pretrained(real_model_dir)
     model = AutoModelForCausalLM.from_pretrained(real_model_dir, dtype=torch.float32).eval()

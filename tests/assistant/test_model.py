@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.errors import ModelUnavailable
+from data.errors import ModelUnavailable
 from assistant.settings import Settings
 
 
 def test_missing_gguf_is_a_clear_error(tmp_path):
-    from assistant.model import resolve_model_dir
+    from assistant.generation.model import resolve_model_dir
 
     with pytest.raises(ModelUnavailable) as error:
         resolve_model_dir(Settings(home=tmp_path, model={"path": tmp_path / "nope.gguf"}))
@@ -17,7 +17,7 @@ def test_missing_gguf_is_a_clear_error(tmp_path):
 
 
 def test_folder_without_config_is_a_clear_error(tmp_path):
-    from assistant.model import resolve_model_dir
+    from assistant.generation.model import resolve_model_dir
 
     with pytest.raises(ModelUnavailable):
         resolve_model_dir(Settings(home=tmp_path, model={"path": tmp_path}))
@@ -25,8 +25,8 @@ def test_folder_without_config_is_a_clear_error(tmp_path):
 
 @pytest.mark.e2e
 def test_real_model_streams_a_reply_from_the_converted_folder(real_model_dir, tmp_path):
-    from assistant.generate import ChatGenerator
-    from assistant.model import load_chat_model
+    from assistant.generation.generator import ChatGenerator
+    from assistant.generation.model import load_chat_model
     from assistant.types import Message, Prompt
 
     assert (real_model_dir / "model.safetensors").exists()

@@ -8,11 +8,11 @@ from datetime import date
 
 import pytest
 
-from assistant.errors import BadInput
+from data.errors import BadInput
 from assistant.history import ConversationStore
 from assistant.orders import OrderBook
 from assistant.settings import DEMO_DIR
-from assistant.types import Product
+from data.schema import Product
 
 TODAY = date(2026, 3, 3)
 ORDERS_CSV = """order_id,customer_id,date,product_id,quantity,unit_price,status

@@ -9,9 +9,9 @@ from datetime import date
 
 import pytest
 
-from assistant.churn import FEATURES
-from assistant.errors import BadInput, UnknownUser
-from assistant.profile import ProfileBook, ProfileConfig, load_profile_book, profiles_dir, save_profiles
+from assistant.customers.churn import FEATURES
+from data.errors import BadInput, UnknownUser
+from assistant.customers.profile import ProfileBook, ProfileConfig, load_profile_book, profiles_dir, save_profiles
 from assistant.settings import DEMO_DIR
 from data.load import load_catalog, load_customers, load_orders
 from data.schema import Customer, OrderLine
@@ -202,7 +202,7 @@ def test_weighted_views_follow_new_orders(book):
 def test_churn_weight_setting_reaches_the_profiles(monkeypatch, catalog, isolated_home):
     from pydantic import ValidationError
 
-    from assistant.profile import profile_config
+    from assistant.customers.profile import profile_config
     from assistant.settings import Settings
 
     assert Settings().personalization.churn_model_weight == ProfileConfig().churn.model_weight  # one default

@@ -9,8 +9,8 @@ import re
 import pytest
 from click.testing import CliRunner
 
-from assistant.profile import load_profile_book
-from assistant.retention import plan_outreach, write_report
+from assistant.customers.profile import load_profile_book
+from assistant.customers.retention import plan_outreach, write_report
 from assistant.settings import DEMO_DIR
 from data.load import load_catalog, load_policies
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from assistant.errors import CatalogError
+from data.errors import CatalogError
 from data.load import load_catalog, load_orders
 
 CSV = """id,title,description,category,brand,price

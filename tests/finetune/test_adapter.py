@@ -2,8 +2,8 @@
 
 import pytest
 
-from assistant.errors import ModelUnavailable
-from assistant.model import resolve_adapter
+from data.errors import ModelUnavailable
+from assistant.generation.model import resolve_adapter
 from assistant.settings import Settings
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.errors import BadInput
+from data.errors import BadInput
 from finetune.dataset import DataConfig, fill_placeholders, intent_rows, read_table
 
 DATASETS = Path(__file__).resolve().parents[3] / "shared" / "datasets"

@@ -2,7 +2,7 @@
 
 import pytest
 
-from assistant.errors import BadInput
+from data.errors import BadInput
 from finetune.evaluate import LABELS, decide, fit_temperature, load_labelled, metrics, pick_threshold
 
 
@@ -52,7 +52,7 @@ def test_head_weight_is_picked_on_heldout_sources_balanced():
 def test_fuse_is_a_weighted_mean_of_log_probs():
     import math
 
-    from assistant.intent import fuse
+    from assistant.understand.intent import fuse
 
     lm, head = [0.0, math.log(3)], [math.log(0.5), math.log(0.5)]
     fused = fuse(lm, head, 0.5)

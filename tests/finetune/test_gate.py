@@ -7,7 +7,7 @@ import json
 import numpy as np
 import pytest
 
-from assistant.intent import INTENTS
+from assistant.understand.intent import INTENTS
 from assistant.understand.gate import FEATURES, GATE_FILE, ShoppingGate, gate_features, load_gate
 from finetune.gate import group_of, pick_threshold
 
@@ -43,7 +43,7 @@ def test_a_gate_fitted_on_other_features_is_refused(tmp_path):
 
 @pytest.mark.e2e
 def test_the_shipped_gate_tells_shoppers_from_stray_requests(embedder):
-    from assistant.intent import load_intent_head
+    from assistant.understand.intent import load_intent_head
     from assistant.settings import REPO_ROOT
     from finetune.gate import CatalogMatcher
     from data.load import load_catalog

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.types import Product
+from data.schema import Product
 from retrieval.constraints import MAX_QUERY_CHARS, Constraints, Vocabulary, head_phrase, parse_constraints
 
 VOCAB = Vocabulary.from_products([

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from assistant.errors import BadInput
+from data.errors import BadInput
 from retrieval.evaluate import build_abt_buy_queries, load_queries, score_ranking
 
 

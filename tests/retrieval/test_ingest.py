@@ -7,7 +7,7 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from assistant.errors import CatalogError
+from data.errors import CatalogError
 from assistant.settings import Settings
 from retrieval.ingest import ingest_catalog, parse_mapping, resolve_mapping
 from retrieval.store import ProductStore, StoreConfig, open_client

@@ -12,8 +12,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from assistant.analytics import TurnRecord
-from assistant.experiments import ExperimentBook, Experiment, Variant
+from assistant.analytics.events import TurnRecord
+from assistant.analytics.experiments import ExperimentBook, Experiment, Variant
 from assistant.settings import DEMO_DIR
 from tests.conftest import FakeGenerator, FixedIntent
 
@@ -29,9 +29,9 @@ EXPERIMENT = Experiment("retention-offer", "retention_offer",
 
 def light_deps(settings, experiments=None):
     """The dashboard reads only the event log and the books: no model, no index."""
-    from assistant.pipeline import Deps
+    from assistant.deps import Deps
     from assistant.policies import PolicyIndex
-    from assistant.profile import load_profile_book
+    from assistant.customers.profile import load_profile_book
     from data.load import load_catalog
 
     catalog = {p.id: p for p in load_catalog(DEMO_DIR / "catalog.jsonl").records}
@@ -179,7 +179,7 @@ def test_numbers_on_known_events(settings):
 
 
 def test_experiment_report_on_the_page(settings):
-    pytest.importorskip("assistant.experiment_report")
+    pytest.importorskip("assistant.analytics.experiment_report")
     book = ExperimentBook([EXPERIMENT])
     with make_client(settings, experiments=book) as client:
         record_known(client.app.state.shopassist.analytics)
@@ -198,7 +198,7 @@ def test_dashboard_in_chromium(settings, tmp_path):
     from playwright.sync_api import sync_playwright
 
     from benchmarks.dashboard import EXPERIMENTS, fill
-    from assistant.experiments import parse_experiments
+    from assistant.analytics.experiments import parse_experiments
     from tests.ui.conftest import ServerThread
     from ui.app import create_app
 

@@ -3,7 +3,7 @@ the analytics events its cards and thumbs record (the browser wiring is in test_
 
 from __future__ import annotations
 
-from assistant.analytics import build_event_log
+from assistant.analytics.events import build_event_log
 from assistant.history import ConversationStore
 from ui.chat import build_chat_page, card_event, load_customer, rate_reply, respond
 from assistant.metrics import build_metrics

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from assistant.errors import BadInput, ShopAssistError
+from data.errors import BadInput, ShopAssistError
 from assistant.settings import DEMO_DIR
 from ui.conversation_checks import Context, check_reply, load_cases, load_store
 from ui.conversation_eval import http_sender, in_process_sender, run_cases

@@ -6,7 +6,7 @@
 Access: `Authorization: Bearer <key>`, or the cookie set by the sign-in form (`POST /admin/login`):
 HttpOnly, SameSite=Strict, scoped to /admin, holding an expiry and an HMAC of the key under the
 install's analytics secret, never the key itself. No keys configured = open like /v1, with a
-warning banner. Numbers come from `assistant.insights`; charts are drawn server-side
+warning banner. Numbers come from `assistant.analytics.insights`; charts are drawn server-side
 (`ui.admin.charts`), so the page needs no JavaScript and its CSP allows only inline styles and
 data: images.
 """
@@ -80,7 +80,7 @@ def access(request: Request, state: AppState) -> str | None:
 
 
 def _insights(state: AppState, days: int):
-    from assistant.insights import build_insights
+    from assistant.analytics.insights import build_insights
 
     return build_insights(state.analytics, days=days, profiles=state.deps.profiles,
                           experiments=state.deps.experiments,
@@ -103,7 +103,7 @@ def warm_up(state: AppState) -> None:
 # pages ---------------------------------------------------------------------------------------
 @router.get("", response_class=HTMLResponse, include_in_schema=False)
 def dashboard(request: Request, state: StateDep, days: Days = 30) -> HTMLResponse:
-    from assistant.insights import LOW_CONFIDENCE
+    from assistant.analytics.insights import LOW_CONFIDENCE
     from ui.admin.charts import render_charts
 
     how = access(request, state)

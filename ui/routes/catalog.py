@@ -6,7 +6,7 @@ import dataclasses
 
 from fastapi import APIRouter
 
-from assistant.guard import clean_message
+from assistant.safety.guard import clean_message
 from ui.deps import ApiKeyDep, StateDep
 from ui.protocol import IntentRequest, IntentResponse, SearchRequest, SearchResponse, SearchResult
 

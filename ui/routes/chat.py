@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from fastapi import APIRouter, Header
 from fastapi.responses import StreamingResponse
 
-from assistant.errors import BadInput, ShopAssistError
+from data.errors import BadInput, ShopAssistError
 from assistant.types import Message, Prompt, Token
 from ui.deps import ApiKeyDep, StateDep
 from ui.protocol import (ActionPublic, AssistantMessage, ChatCompletionRequest, ChatCompletionResponse, Choice, IntentPublic,

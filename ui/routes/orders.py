@@ -14,7 +14,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 
-from assistant.errors import ShopAssistError
+from data.errors import ShopAssistError
 from assistant.orders import Order, OrderAction
 from ui.deps import ApiKeyDep, StateDep
 from ui.protocol import ActionList, OrderActionPublic, OrderItemPublic, OrderList, OrderPublic

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Path, Query
 
 from pydantic import ValidationError
 
-from assistant.errors import BadInput, ShopAssistError
+from data.errors import BadInput, ShopAssistError
 from ui.deps import ApiKeyDep, StateDep
 from ui.protocol import (PROFILE_EVENTS, EventBatch, EventBatchResponse, EventCreate, EventResponse, HistoryResponse,
                          MessagePublic, ProfilePublic, RejectedEvent, SessionMessages, SessionPublic, TicketList,

@@ -22,7 +22,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, StreamingResponse
 from pydantic import BaseModel, Field
 
-from assistant.errors import BadInput, ShopAssistError
+from data.errors import BadInput, ShopAssistError
 from assistant.types import IntentDetected, Products, Token
 from ui.deps import StateDep
 from ui.protocol import EventResponse

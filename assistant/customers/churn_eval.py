@@ -21,9 +21,9 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant.churn import (FEATURES, ChurnConfig, blend, feature_matrix, few_threads, fit_btyd, histories_from_frame, labels,
+from assistant.customers.churn import (FEATURES, ChurnConfig, blend, feature_matrix, few_threads, fit_btyd, histories_from_frame, labels,
                              make_classifier)
-from assistant.errors import BadInput
+from data.errors import BadInput
 
 FORMATS = ("cdnow", "csv")
 BLEND_WEIGHTS = tuple(round(0.1 * i, 1) for i in range(11))  # classifier weight in the churn blend

@@ -13,7 +13,7 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from assistant.errors import ModelUnavailable
+from data.errors import ModelUnavailable
 from assistant.settings import Settings
 from assistant.types import Prompt
 

@@ -17,7 +17,9 @@ import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 
-from assistant.types import CustomerView, Product
+from data.schema import Product
+
+from assistant.types import CustomerView
 
 SERVICE_MESSAGES = ("where is my order?", "how long does delivery take?", "can I return something I bought?",
                     "what payment methods do you accept?")
@@ -182,7 +184,7 @@ class PlanRunner:
         self.service = build_service(deps.settings, cached, store=store)
 
     def __call__(self, user_id: str, session_id: str | None, message: str) -> TurnResult:
-        from assistant.analytics import TurnRecord
+        from assistant.analytics.events import TurnRecord
         from assistant.turn import SHOPPING_ROUTES
 
         session_id = session_id or uuid.uuid4().hex

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 
 from assistant.reply.writer import SYSTEM
-from assistant.redact import CARD, EMAIL, PHONE, is_phone
+from assistant.safety.redact import CARD, EMAIL, PHONE, is_phone
 
 REFUSAL = ("Sorry, I can't help with that. I can help you find products, answer questions about orders, "
            "shipping and returns, or connect you with a human agent.")

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 
 import torch
 
-from assistant.engine_model import FastLlama
+from assistant.generation.engine_model import FastLlama
 
 log = logging.getLogger(__name__)
 _END = object()  # queue sentinel: the request finished

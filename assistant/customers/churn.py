@@ -26,7 +26,7 @@ from datetime import date
 
 import numpy as np
 
-from assistant.btyd import BetaGeo, GammaGamma
+from assistant.customers.btyd import BetaGeo, GammaGamma
 
 WEEK = 7.0  # BG/NBD runs in weeks: better conditioned than days
 FEATURES = (

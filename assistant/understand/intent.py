@@ -14,7 +14,7 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 
-from assistant.model import LoadedModel
+from assistant.generation.model import LoadedModel
 from assistant.types import Intent
 
 # The 31-label taxonomy: Bitext's 27 customer-service intents plus four of ours.
@@ -197,7 +197,7 @@ class TreeScorer:
     def __init__(self, model, prefix_ids: list[int], branches: list[tuple[int, ...]], allowed: dict, dtype=None) -> None:
         import torch
 
-        from assistant.engine_model import FastLlama
+        from assistant.generation.engine_model import FastLlama
 
         device = model.get_output_embeddings().weight.device.type
         if dtype is None and device == "cpu":  # bf16 only where the CPU computes it natively (AMX / AVX512-BF16)

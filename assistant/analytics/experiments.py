@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from assistant.errors import BadInput
+from data.errors import BadInput
 
 RETENTION_OFFERS = ("store_rules", "code", "free_shipping", "none")
 FUSION_KEYS = {"dense_weight": float, "bm25_weight": float, "rrf_k": int}

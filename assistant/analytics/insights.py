@@ -21,7 +21,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from assistant.intent import OUT_OF_SCOPE, SHOPPING_INTENTS
+from assistant.understand.intent import OUT_OF_SCOPE, SHOPPING_INTENTS
 
 logger = logging.getLogger(__name__)
 
@@ -99,7 +99,7 @@ class ExperimentSummary:
     metric: str
     status: str
     exposures: tuple[Count, ...]  # sessions per variant, control first
-    report: dict | None = None  # assistant.experiment_report's as_dict(), when it could be computed
+    report: dict | None = None  # assistant.analytics.experiment_report's as_dict(), when it could be computed
     note: str = ""  # why there is no report
     as_of: str = ""  # when the report was computed (an expensive one is refreshed in the background)
 
@@ -415,7 +415,7 @@ class _Cached:
 def _compute_report(log, experiment, version: tuple) -> _Cached:
     start = time.perf_counter()
     try:
-        from assistant.experiment_report import report_experiment
+        from assistant.analytics.experiment_report import report_experiment
     except ImportError:
         report, note = None, "report unavailable"
     else:

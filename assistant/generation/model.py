@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from assistant.errors import ModelUnavailable
+from data.errors import ModelUnavailable
 from assistant.settings import ModelSettings, Settings
 
 if TYPE_CHECKING:

@@ -17,8 +17,8 @@ from __future__ import annotations
 import math
 from dataclasses import asdict, dataclass
 
-from assistant.analytics import EventLog, SessionOutcome
-from assistant.experiments import Experiment
+from assistant.analytics.events import EventLog, SessionOutcome
+from assistant.analytics.experiments import Experiment
 
 METRIC_LABELS = {"click": "card click", "add_to_cart": "add to cart", "order": "order", "handoff": "handoff",
                  "rating": "thumbs up"}

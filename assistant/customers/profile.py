@@ -25,9 +25,10 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import NamedTuple
 
-from assistant.churn import ChurnConfig, ChurnModel, History, blend, check_weight, explain, fit_churn_model
-from assistant.errors import BadInput, UnknownUser
-from assistant.types import CustomerView, Product
+from assistant.customers.churn import ChurnConfig, ChurnModel, History, blend, check_weight, explain, fit_churn_model
+from data.errors import BadInput, UnknownUser
+from data.schema import Product
+from assistant.types import CustomerView
 from data.load import load_customers, load_orders
 from data.schema import Customer, OrderLine
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 
-from assistant.errors import BadInput
+from data.errors import BadInput
 
 
 def clean_message(text: str | None, *, max_chars: int) -> str:

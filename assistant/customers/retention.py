@@ -16,7 +16,7 @@ import io
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from assistant.profile import ProfileBook
+from assistant.customers.profile import ProfileBook
 from assistant.types import CustomerView
 
 CODE_OFFER = "10 % off the next order with code WELCOME10"

@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Protocol
 
-from assistant.model import LoadedModel
+from assistant.generation.model import LoadedModel
 from assistant.settings import ModelSettings
 from assistant.types import Prompt
 
@@ -57,8 +57,8 @@ def eos_ids(loaded: LoadedModel) -> set[int]:
 
 
 def build_engine(loaded: LoadedModel, settings: ModelSettings):
-    from assistant.engine import Engine, EngineConfig
-    from assistant.engine_model import FastLlama
+    from assistant.generation.engine import Engine, EngineConfig
+    from assistant.generation.engine_model import FastLlama
 
     fast = FastLlama(loaded.model, dtype=engine_dtype(loaded, settings), weights=settings.engine_weights,
                      adapter=loaded.adapter)

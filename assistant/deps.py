@@ -12,12 +12,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from assistant.experiments import ExperimentBook, Treatment
-from assistant.generate import Generator
+from assistant.analytics.experiments import ExperimentBook, Treatment
+from assistant.generation.generator import Generator
 from assistant.policies import PolicyIndex
-from assistant.profile import ProfileBook
+from assistant.customers.profile import ProfileBook
 from assistant.settings import Settings
-from assistant.types import CustomerView, Hit, Intent
+from retrieval.types import Hit
+from assistant.types import CustomerView, Intent
 from assistant.understand.gate import ShoppingGate
 
 
@@ -59,11 +60,11 @@ class Deps:
 
 def build_deps(settings: Settings, *, progress: Callable[[str], None] | None = None) -> Deps:
     """Load models, data and the index (building or refreshing it on first run)."""
-    from assistant.experiments import load_experiments
-    from assistant.generate import ChatGenerator
-    from assistant.intent import ModelIntentClassifier, intent_config_for, load_intent_head
-    from assistant.model import load_chat_model
-    from assistant.profile import load_profile_book, profile_config
+    from assistant.analytics.experiments import load_experiments
+    from assistant.generation.generator import ChatGenerator
+    from assistant.understand.intent import ModelIntentClassifier, intent_config_for, load_intent_head
+    from assistant.generation.model import load_chat_model
+    from assistant.customers.profile import load_profile_book, profile_config
     from assistant.understand.gate import load_gate
     from data.load import load_policies
     from retrieval.search import build_retriever
