@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 PIP := $(PY) -m pip
 STAMP := $(VENV)/.installed
 
-.PHONY: setup run chat test test-all clean
+.PHONY: setup run chat test test-e2e test-all lint-imports clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -22,10 +22,14 @@ run: $(STAMP)  ## start the assistant at http://127.0.0.1:7860/ (first start con
 chat: $(STAMP)  ## chat in the terminal
 	$(VENV)/bin/shopassist chat
 
-test: $(STAMP)  ## the CI test suite (fast unit tests plus a few real end-to-end ones)
+test: $(STAMP)  ## the fast suite (no real model, no browser, no server process) and the layer contract
+	$(VENV)/bin/lint-imports
 	$(VENV)/bin/pytest -q
 
-test-all: $(STAMP)  ## also the slow benchmarks
+test-e2e: $(STAMP)  ## end-to-end: the real model, Chromium, servers in their own processes (CI's second step)
+	$(VENV)/bin/pytest -q -m "e2e and not slow and not gpu"
+
+test-all: $(STAMP)  ## everything, also the slow benchmarks
 	$(VENV)/bin/pytest -q -m ""
 
 clean:

@@ -10,24 +10,35 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from assistant.analytics.experiments import ExperimentBook, Treatment
 from assistant.generation.generator import Generator
 from assistant.policies import PolicyIndex
 from assistant.customers.profile import ProfileBook
 from assistant.settings import Settings
-from retrieval.types import Hit
-from assistant.types import CustomerView, Intent
+from assistant.types import CustomerView
+from data.schema import Product
 from assistant.understand.gate import ShoppingGate
+from assistant.understand.understand import IntentClassifier
 
-
-class IntentDetector(Protocol):
-    def classify(self, text: str) -> Intent: ...
+if TYPE_CHECKING:
+    from retrieval.constraints import Constraints, Vocabulary
+    from retrieval.search import CatalogEvidence, ProductSearch, SearchResult
+    from retrieval.store import ProductStore
 
 
 class Retriever(Protocol):
-    def search(self, query: str, k: int, *, view: CustomerView | None = None) -> list[Hit]: ...
+    """Product search as the turn uses it: `retrieval.search.ProductSearch`, or a wrapper of it (the simulation's cache)."""
+
+    catalog: dict[str, Product]
+    vocabulary: Vocabulary
+    store: ProductStore
+
+    def search_with_interpretation(self, query: str, k: int, *, view: CustomerView | None = None,
+                                   base: Constraints | None = None) -> SearchResult: ...
+
+    def evidence(self, text: str) -> CatalogEvidence: ...
 
     def with_config(self, **changes: Any) -> Retriever: ...
 
@@ -35,7 +46,7 @@ class Retriever(Protocol):
 @dataclass
 class Deps:
     settings: Settings
-    intents: IntentDetector
+    intents: IntentClassifier
     retriever: Retriever
     profiles: ProfileBook
     generator: Generator
@@ -58,21 +69,29 @@ class Deps:
         return self._variant_retrievers[key]
 
 
+def product_search(settings: Settings, *, progress: bool | Callable[[str], None] = False) -> ProductSearch:
+    """The store's product search: its index synced with the catalog, its orders as the popularity prior."""
+    from retrieval.search import build_retriever
+
+    return build_retriever(settings.retrieval, settings.index_dir, orders_csv=settings.store_dir / "orders.csv",
+                           progress=progress)
+
+
 def build_deps(settings: Settings, *, progress: Callable[[str], None] | None = None) -> Deps:
     """Load models, data and the index (building or refreshing it on first run)."""
     from assistant.analytics.experiments import load_experiments
     from assistant.generation.generator import ChatGenerator
     from assistant.understand.intent import ModelIntentClassifier, intent_config_for, load_intent_head
     from assistant.generation.model import load_chat_model
-    from assistant.customers.profile import load_profile_book, profile_config
+    from assistant.customers.profile import load_profile_book
+    from assistant.customers.profile_types import profile_config
     from assistant.understand.gate import load_gate
     from data.load import load_policies
-    from retrieval.search import build_retriever
 
     say = progress or (lambda message: None)
     experiments = load_experiments(settings.experiments.file)  # a bad file fails before models load
     say("loading the product index")
-    retriever = build_retriever(settings, progress=progress is not None)
+    retriever = product_search(settings, progress=progress is not None)
     say("loading customer profiles")
     profiles = load_profile_book(settings.store_dir, retriever.catalog, home=settings.home, config=profile_config(settings))
     say("loading the chat model")

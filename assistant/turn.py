@@ -24,7 +24,7 @@ from dataclasses import dataclass, field, replace
 
 from assistant.analytics.events import EventLog, TurnRecord
 from assistant.safety.guard import clean_message
-from assistant.handoff import HandoffConfig, handoff_reason
+from assistant.handoff import handoff_reason
 from assistant.history import ConversationStore
 from assistant.metrics import Metrics
 from assistant.orders import OrderBook, build_order_book
@@ -85,7 +85,6 @@ class TurnService:
     def __init__(self, deps: Deps, store: ConversationStore, metrics: Metrics, analytics: EventLog | None = None,
                  orders: OrderBook | None = None) -> None:
         self.deps, self.store, self.metrics, self.analytics = deps, store, metrics, analytics
-        self.handoff = HandoffConfig(after_failures=deps.settings.serve.handoff_after_failures)
         catalog = deps.retriever.catalog
         titles = [p.title for p in catalog.values()]
         self.store_rules = "\n".join([*deps.policies.values(), *titles])  # what a reply may quote verbatim
@@ -136,7 +135,7 @@ class TurnService:
         text = screen.final_text
         failed = (answer.kind == "search" and not answer.hits) or answer.text == UNKNOWN_POLICY or screen.blocked is not None
         reason = answer.handoff or handoff_reason(understood.intent, message, failed=failed, failures_before=failures_before,
-                                                  config=self.handoff)
+                                                  after_failures=self.deps.settings.serve.handoff_after_failures)
         state = carry_state(context, answer)
         meta = {"intent": understood.intent.label, "confidence": round(understood.intent.confidence, 4), "route": answer.kind,
                 "failed": failed, "products": [h.product.id for h in answer.hits], "handoff": reason, "blocked": screen.blocked,

@@ -85,7 +85,8 @@ def build_app(home: Path):
     from assistant.analytics.experiments import load_experiments
     from assistant.deps import Deps
     from assistant.customers.profile import load_profile_book
-    from assistant.settings import DEMO_DIR, Settings
+    from data import DEMO_DIR
+    from assistant.settings import Settings
     from data.load import load_catalog
     from ui.app import create_app
 
@@ -257,7 +258,7 @@ def main() -> None:
                 result[f"server_timing{suffix}"] = timings[len(timings) // 2]
                 print(f"GET /admin?days={days}: p50 {statistics.median(times):.3f} s, max {max(times):.3f} s "
                       f"({timings[len(timings) // 2]}), {size:,} bytes", flush=True)
-            from assistant import insights
+            from assistant.analytics import insights
 
             times, timings = [], []
             for _ in range(max(1, args.runs // 2)):  # experiment reports recomputed on every request

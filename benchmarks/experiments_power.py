@@ -47,7 +47,7 @@ def main(argv: list[str] | None = None) -> dict:
     from assistant.analytics.experiment_report import report_experiment
     from assistant.deps import build_deps
     from assistant.settings import Settings
-    from assistant.analytics.simulation import PlanRunner, ShopperModel, simulate
+    from assistant.simulation import PlanRunner, ShopperModel, simulate
 
     started = time.perf_counter()
     deps = build_deps(Settings(), progress=lambda m: print(f"· {m}", file=sys.stderr))

@@ -185,7 +185,7 @@ def run_llamacpp(prompts: dict[str, list[int]], config: BenchConfig) -> dict | N
 def build(config: BenchConfig, *, prefix_entries: int = 0):
     import torch
 
-    from assistant.generation.engine import Engine, EngineConfig
+    from assistant.generation.engine import Engine
     from assistant.generation.engine_model import FastLlama
     from assistant.generation.generator import engine_dtype
     from assistant.generation.model import load_chat_model
@@ -196,8 +196,9 @@ def build(config: BenchConfig, *, prefix_entries: int = 0):
     loaded = load_chat_model(settings)
     fast = FastLlama(loaded.model, dtype=engine_dtype(loaded, settings.model), weights=config.weights, adapter=loaded.adapter)
     slots = max(config.sessions)
-    engine = Engine(fast, eos_ids=set(), config=EngineConfig(slots=slots, prefix_entries=prefix_entries,
-                                                             max_context=max(config.prompt_tokens) * 2 + config.new_tokens + 64))
+    limits = settings.model.model_copy(update={"batch_slots": slots, "prefix_cache_entries": prefix_entries,
+                                               "max_context": max(config.prompt_tokens) * 2 + config.new_tokens + 64})
+    engine = Engine(fast, eos_ids=set(), settings=limits)
     return loaded, fast, engine
 
 

@@ -15,8 +15,9 @@ import tempfile
 from pathlib import Path
 
 from assistant.customers.profile import load_profile_book
-from assistant.settings import DEMO_DIR, Settings
-from retrieval.search import build_retriever
+from data import DEMO_DIR
+from assistant.settings import Settings
+from assistant.deps import product_search
 
 QUERIES = (
     "gift ideas under $100", "something for the weekend", "best rated products", "what would you recommend for travel",
@@ -32,7 +33,7 @@ def clear_affinity(book, user_id: str) -> bool:
 
 def main() -> None:
     with tempfile.TemporaryDirectory() as home:
-        retriever = build_retriever(Settings(home=Path(home)))
+        retriever = product_search(Settings(home=Path(home)))
         book = load_profile_book(DEMO_DIR, retriever.catalog)
         users = [c for c in sorted(book.customers) if clear_affinity(book, c)]
         plain = personal = total = 0

@@ -17,7 +17,7 @@ import time
 from datetime import date, timedelta
 
 from assistant.customers.profile import ProfileBook, load_profile_book
-from assistant.settings import DEMO_DIR
+from data import DEMO_DIR
 from data.load import load_catalog
 from data.schema import Customer, OrderLine
 

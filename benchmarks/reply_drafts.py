@@ -43,7 +43,7 @@ def measure(adapter: str | None, records: list[dict], label: str) -> dict:
     from assistant.types import Message, Prompt
     from data.load import load_catalog, load_customers
 
-    settings = Settings(adapter=adapter)
+    settings = Settings(model={"adapter": adapter})
     generator = ChatGenerator(load_chat_model(settings), settings.model)
     titles = [p.title for p in load_catalog(settings.retrieval.catalog).records]
     people = [s for c in load_customers(settings.store_dir / "customers.csv").records for s in (c.name, c.email)]

@@ -16,7 +16,9 @@ import time
 import tempfile
 from pathlib import Path
 
-from assistant.settings import DEMO_DIR, Settings
+from data import DEMO_DIR
+
+from assistant.settings import Settings
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -29,9 +31,9 @@ def main(argv: list[str] | None = None) -> None:
     with tempfile.TemporaryDirectory(prefix="shopassist-ingest-") as home:
         settings = Settings(home=Path(home), retrieval={"catalog": args.catalog})
         cpu = time.process_time()
-        first = ingest_catalog(settings, progress=True)
+        first = ingest_catalog(settings.retrieval, settings.index_dir, progress=True)
         cpu = time.process_time() - cpu  # CPU seconds this process used, all threads
-        again = ingest_catalog(settings)
+        again = ingest_catalog(settings.retrieval, settings.index_dir)
     n = len(first.products)
     print(json.dumps({
         "catalog": str(args.catalog), "products": n, "first_s": round(first.seconds, 2),

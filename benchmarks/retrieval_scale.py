@@ -75,13 +75,13 @@ def main(argv: list[str] | None = None) -> None:
 
     from tqdm.auto import tqdm
 
-    from retrieval.hybrid import HybridConfig
+    from retrieval.config import RetrievalSettings
     from retrieval.search import ProductSearch
-    from retrieval.store import LazyEmbedder, ProductStore, StoreConfig, open_client, product_metadata
+    from retrieval.store import LazyEmbedder, ProductStore, open_client, product_metadata
 
     products = list(synthetic_products(args.size))
     home = Path(tempfile.mkdtemp(prefix="shopassist-scale-"))
-    store = ProductStore(open_client(None, home / "index"), LazyEmbedder(), StoreConfig(batch_size=256))
+    store = ProductStore(open_client(None, home / "index"), LazyEmbedder(), RetrievalSettings(batch_size=256))
     started = time.perf_counter()
     if args.vectors == "real":
         store.sync(products, progress=True)
@@ -95,7 +95,7 @@ def main(argv: list[str] | None = None) -> None:
                                     metadatas=[product_metadata(p) for p in batch])
     build_s = time.perf_counter() - started
     t0 = time.perf_counter()
-    search = ProductSearch(store, {p.id: p for p in products}, HybridConfig(popularity_weight=0.0))
+    search = ProductSearch(store, {p.id: p for p in products}, RetrievalSettings(popularity_weight=0.0))
     bm25_s = time.perf_counter() - t0
     queries = [QUERIES[i % len(QUERIES)] + ("" if i < len(QUERIES) else f" {random.Random(i).choice(COLOURS)}")
                for i in range(args.queries + 1)]

@@ -72,7 +72,7 @@ def main(argv=None) -> dict:
     from assistant.deps import build_deps
     from assistant.settings import Settings
     from finetune.gate import read_rows
-    from retrieval.search import build_retriever
+    from assistant.deps import product_search
 
     settings = Settings()
     deps = build_deps(settings, progress=lambda m: print(f"· {m}", file=sys.stderr))
@@ -87,7 +87,7 @@ def main(argv=None) -> dict:
     abt = settings.model_copy(update={"home": Path(tempfile.mkdtemp(prefix="shopassist-abt-")),
                                       "retrieval": settings.retrieval.model_copy(update={"catalog": args.unseen_catalog,
                                                                                          "mapping": "title=name"})})
-    abt_deps = replace(deps, retriever=build_retriever(abt, progress=True))
+    abt_deps = replace(deps, retriever=product_search(abt, progress=True))
     unseen_said, unseen_ms = routes(understander_for(abt, abt_deps), unseen)
     odd = slice(1, None, 2)
     result = {

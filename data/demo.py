@@ -14,12 +14,12 @@ from dataclasses import asdict, dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
+from data import DEMO_DIR
 from data.schema import Product
 
 SEED = 20261101
 START = date(2025, 5, 1)  # first day of order history
 TODAY = date(2026, 11, 1)  # the demo store's "now": the day after the last possible order
-OUT = Path(__file__).resolve().parent / "demo"
 
 
 @dataclass(frozen=True)
@@ -248,7 +248,7 @@ POLICIES = {
 }
 
 
-def write_demo(out: Path = OUT, seed: int = SEED) -> dict[str, int]:
+def write_demo(out: Path = DEMO_DIR, seed: int = SEED) -> dict[str, int]:
     """Write catalog.jsonl, customers.csv, orders.csv and policies/; return row counts."""
     rng = random.Random(seed)
     catalog = make_catalog(rng)

@@ -36,3 +36,43 @@ class CatalogError(ShopAssistError):
 
 class ModelUnavailable(ShopAssistError):
     status_code = 503
+
+
+class Unauthorized(ShopAssistError):
+    """Missing or invalid API key, or a site that may not embed the widget."""
+
+    status_code = 401
+
+
+class NotAGuestSession(ShopAssistError):
+    """The widget (no key) tried to act for a signed-in customer's session."""
+
+    status_code = 403
+
+
+class UnknownSession(ShopAssistError):
+    status_code = 404
+
+
+class UnknownOrder(ShopAssistError):
+    status_code = 404
+
+
+class EventRejected(BadInput):
+    """A shopper event that cannot be recorded (unknown reply, bad fields)."""
+
+    status_code = 422
+
+
+class RateLimited(ShopAssistError):
+    """Over the per-minute limit; ``retry_after`` seconds until the next call is allowed."""
+
+    status_code = 429
+
+    def __init__(self, message: str, hint: str = "", *, retry_after: int = 60) -> None:
+        super().__init__(message, hint)
+        self.retry_after = retry_after
+
+
+class TurnError(ShopAssistError):
+    """The server answered one turn with an error: that case fails, the run goes on."""

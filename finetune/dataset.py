@@ -25,7 +25,8 @@ from pathlib import Path
 from data.errors import BadInput
 from assistant.understand.intent import INTENTS, OUT_OF_SCOPE
 from data.schema import Product
-from assistant.settings import DEMO_DIR, REPO_ROOT
+from data import DEMO_DIR
+from assistant.settings import REPO_ROOT
 from finetune.written import GOODBYES, GREETINGS, OOS_HELDOUT_TOPICS, OOS_TOPICS
 
 DATASETS_DIR = REPO_ROOT.parent / "shared" / "datasets"

@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 
 from data.errors import BadInput
-from assistant.settings import Settings
+from retrieval.config import RetrievalSettings
 
 METHODS = {"bm25": {"use_dense": False}, "dense": {"use_bm25": False}, "hybrid": {}}
 
@@ -114,25 +114,24 @@ def evaluate_method(retriever, queries: list[tuple[str, str]], k: int, *, desc: 
             "latency_ms_p95": round(percentile(latencies, 95), 2)}
 
 
-def _eval_retriever(settings: Settings, catalog: str | Path, home: Path, *, progress: bool):
-    """The catalog in an evaluation collection under `home`, both methods on, no personal or popularity nudge."""
+def _eval_retriever(config: RetrievalSettings, catalog: str | Path, index_dir: Path, *, progress: bool):
+    """The catalog in an evaluation collection under `index_dir`, both methods on, no personal or popularity nudge."""
     from retrieval.search import build_retriever
 
-    temp = settings.model_copy(update={"home": Path(home), "retrieval": settings.retrieval.model_copy(
-        update={"catalog": Path(catalog), "collection": "evaluation"})})
     # Personal and popularity nudges off: this measures matching words to products.
-    return build_retriever(temp, progress=progress, use_dense=True, use_bm25=True, profile_weight=0.0,
-                           popularity_weight=0.0)
+    evaluation = config.changed(catalog=Path(catalog), collection="evaluation", use_dense=True, use_bm25=True,
+                                profile_weight=0.0, popularity_weight=0.0)
+    return build_retriever(evaluation, index_dir, progress=progress)
 
 
-def evaluate_retrieval(settings: Settings, catalog: str | Path, queries_path: str | Path, *,
+def evaluate_retrieval(retrieval: RetrievalSettings, catalog: str | Path, queries_path: str | Path, *,
                        plot: Path | None = None, config: EvalConfig = EvalConfig(),
                        progress: bool = False) -> dict[str, Any]:
     """Ingest `catalog` into a temporary store and score each method on the queries."""
     queries = load_queries(queries_path)
     with tempfile.TemporaryDirectory(prefix="shopassist-eval-") as home:
         started = time.perf_counter()
-        base = _eval_retriever(settings, catalog, Path(home), progress=progress)
+        base = _eval_retriever(retrieval, catalog, Path(home) / "index", progress=progress)
         ingest_s = time.perf_counter() - started
         missing = sum(1 for _, rid in queries if rid not in base.catalog)
         methods = {name: evaluate_method(base.with_config(**{"use_dense": True, "use_bm25": True, **METHODS[name]}),
@@ -295,7 +294,7 @@ def choose_fusion(ranks: np.ndarray, default_ranks: np.ndarray, choose: np.ndarr
             "confirm_gain_ci95": [round(float(low), 4), round(float(high), 4)], "choose_gain": round(choose_gain, 4)}
 
 
-def evaluate_fusion(settings: Settings, catalog: str | Path, queries_path: str | Path, *,
+def evaluate_fusion(retrieval: RetrievalSettings, catalog: str | Path, queries_path: str | Path, *,
                     plot: Path | None = None, config: FusionGridConfig = FusionGridConfig(),
                     index_home: Path | None = None, progress: bool = False) -> dict[str, Any]:
     """Grid over rrf_k x dense_weight x bm25_weight on cached candidate lists; choose on one half,
@@ -304,11 +303,10 @@ def evaluate_fusion(settings: Settings, catalog: str | Path, queries_path: str |
 
     queries = load_queries(queries_path)
     with tempfile.TemporaryDirectory(prefix="shopassist-fusion-") as temp:
-        base = _eval_retriever(settings, catalog, index_home or Path(temp), progress=progress)
+        base = _eval_retriever(retrieval, catalog, (index_home or Path(temp)) / "index", progress=progress)
         lists = [candidate_lists(base, q) for q, _ in tqdm(queries, desc="candidates", disable=not progress, unit="q")]
     points = config.points()
-    r = settings.retrieval
-    default = np.array([[r.rrf_k, r.dense_weight, r.bm25_weight]], dtype=float)
+    default = np.array([[retrieval.rrf_k, retrieval.dense_weight, retrieval.bm25_weight]], dtype=float)
     ranks = np.stack([fused_ranks(ls, rid, points) for ls, (_, rid) in zip(lists, queries)])  # (queries, grid)
     default_ranks = np.array([fused_ranks(ls, rid, default)[0] for ls, (_, rid) in zip(lists, queries)])
     single = {name: np.array([ls.get(name, []).index(rid) + 1 if rid in ls.get(name, []) else 0

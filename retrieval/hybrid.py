@@ -10,45 +10,10 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 
 from data.schema import Product
 from retrieval.types import Taste
 
-
-
-@dataclass(frozen=True)
-class HybridConfig:
-    use_dense: bool = True  # Chroma vector search on the embedder's vectors
-    use_bm25: bool = True  # bm25s keyword search
-    # RRF constant and list weights: the paper's k=60 with equal weights lost to BM25 alone on
-    # Abt-Buy (MRR@10 0.867 vs 0.883), as exact model-number matches are the strongest signal in a
-    # catalog. k=2 with keywords weighted 2x was picked on the even half of the dev queries and
-    # checked on the odd half (docs/benchmarks.md, Retrieval). Re-checked with `shopassist evaluate
-    # fusion` (rrf_k 1-60 x dense 0.5-2 x bm25 0.5-4, a hash split of the queries): the whole ridge
-    # bm25:dense = 2 at small k is flat; the grid's pick (k=1, 2:4) beat these defaults by +0.0006
-    # MRR@10 on the confirm half, 95 % interval [-0.005, +0.006], so they stay
-    # (docs/fusion-defaults.md).
-    rrf_k: int = 2
-    dense_weight: float = 1.0  # weight of the dense list in the fusion
-    bm25_weight: float = 2.0  # weight of the keyword list in the fusion
-    candidates: int = 20  # items each method hands to the fusion
-    profile_weight: float = 0.1  # strength of the profile re-rank; 0 = off
-    popularity_weight: float = 0.05  # strength of the popularity prior for guests; 0 = off
-    min_similarity: float = 0.2  # dense hits below this cosine are noise, not matches (gibberish queries)
-    match_similarity: float = 0.45  # without a named kind or the head noun, a product must be at least this similar
-
-    def __post_init__(self) -> None:
-        if not (self.use_dense or self.use_bm25):
-            raise ValueError("at least one of use_dense and use_bm25 must be on")
-        if self.rrf_k < 1 or self.candidates < 1:
-            raise ValueError("rrf_k and candidates must be >= 1")
-        if min(self.dense_weight, self.bm25_weight, self.profile_weight, self.popularity_weight) < 0:
-            raise ValueError("weights must be >= 0")
-
-    @property
-    def method(self) -> str:
-        return "hybrid" if self.use_dense and self.use_bm25 else ("dense" if self.use_dense else "bm25")
 
 
 def reciprocal_rank_fusion(rankings: Mapping[str, Sequence[str]], weights: Mapping[str, float], k: int) -> dict[str, float]:

@@ -18,10 +18,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from data.errors import CatalogError
-from assistant.settings import Settings
 from data.schema import Product
 from data.load import RowError, load_catalog, read_rows
-from retrieval.store import LazyEmbedder, ProductStore, StoreConfig, open_client
+from retrieval.config import RetrievalSettings
+from retrieval.store import LazyEmbedder, ProductStore, open_client
 
 FIELDS = ("id", "title", "description", "category", "brand", "price", "rating", "stock", "tags")
 ALIASES: dict[str, tuple[str, ...]] = {
@@ -117,25 +117,24 @@ def resolve_mapping(columns: list[str], explicit: Mapping[str, str]) -> tuple[di
     return mapping, [c for c in columns if c not in used]
 
 
-def open_store(settings: Settings) -> ProductStore:
-    config = StoreConfig(collection=settings.retrieval.collection, batch_size=settings.retrieval.batch_size,
-                         max_tokens=settings.retrieval.embed_max_tokens)
+def open_store(config: RetrievalSettings, index_dir: Path) -> ProductStore:
+    """The configured Chroma collection: a server's, or an embedded one under `index_dir`."""
     try:
-        return ProductStore(open_client(settings.retrieval.chroma_server, settings.index_dir),
-                            LazyEmbedder(settings.retrieval.embedder_path), config)
+        return ProductStore(open_client(config.chroma_server, index_dir), LazyEmbedder(config.embedder_path), config)
     except ValueError as exc:  # the collection was built by another embedder
         raise CatalogError(str(exc), hint="delete the index folder or pick another collection") from exc
 
 
-def ingest_catalog(settings: Settings, *, progress: bool = False, store: ProductStore | None = None) -> IngestReport:
+def ingest_catalog(config: RetrievalSettings, index_dir: Path, *, progress: bool = False,
+                   store: ProductStore | None = None) -> IngestReport:
     """Load the configured catalog and make the Chroma collection equal to it."""
     started = time.perf_counter()
-    path = Path(settings.retrieval.catalog)
+    path = Path(config.catalog)
     if not path.exists():
         raise CatalogError(f"catalog {path} does not exist", hint="pass the path of a .csv, .jsonl, .json or .parquet file")
-    mapping, ignored = resolve_mapping(catalog_columns(path), parse_mapping(settings.retrieval.mapping))
+    mapping, ignored = resolve_mapping(catalog_columns(path), parse_mapping(config.mapping))
     loaded = load_catalog(path, mapping=mapping)
-    store = store or open_store(settings)
+    store = store or open_store(config, index_dir)
     synced = store.sync(loaded.records, progress=progress)
     return IngestReport(path, loaded.records, loaded.errors, mapping, ignored, synced,
                         time.perf_counter() - started, store)

@@ -13,18 +13,19 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
 from itertools import zip_longest
+from pathlib import Path
 from typing import Any
 
 import re
 
 import numpy as np
 
-from assistant.settings import Settings
 from data.schema import Product
 from retrieval.types import Hit, Taste
 from retrieval.bm25 import KeywordIndex
 from retrieval.constraints import GIFT, Constraints, Vocabulary, head_phrase, parse_constraints
-from retrieval.hybrid import HybridConfig, has_history, popularity_from_orders, profile_affinity, reciprocal_rank_fusion
+from retrieval.config import RetrievalSettings
+from retrieval.hybrid import has_history, popularity_from_orders, profile_affinity, reciprocal_rank_fusion
 from retrieval.store import ProductStore
 
 
@@ -78,7 +79,7 @@ class SearchResult:
 class ProductSearch:
     store: ProductStore
     catalog: dict[str, Product]
-    config: HybridConfig = HybridConfig()
+    config: RetrievalSettings = field(default_factory=RetrievalSettings)
     popularity: dict[str, float] = field(default_factory=dict)
     keyword: KeywordIndex | None = None
 
@@ -98,7 +99,7 @@ class ProductSearch:
 
     def with_config(self, **changes: Any) -> ProductSearch:
         """The same indexes searched another way (e.g. use_dense=False for a BM25 baseline)."""
-        twin = ProductSearch(self.store, self.catalog, replace(self.config, **changes), self.popularity,
+        twin = ProductSearch(self.store, self.catalog, self.config.changed(**changes), self.popularity,
                              self.keyword or (KeywordIndex([p.text() for p in self.catalog.values()])))
         return twin
 
@@ -266,36 +267,27 @@ class ProductSearch:
         return hits
 
 
-def load_popularity(settings: Settings) -> dict[str, float]:
-    """Store popularity from orders.csv; an absent or unreadable file means no prior."""
+def load_popularity(orders_csv: Path | None) -> dict[str, float]:
+    """Store popularity from the store's orders; an absent or unreadable file means no prior."""
     from data.errors import ShopAssistError
     from data.load import load_orders
 
-    path = settings.store_dir / "orders.csv"
-    if not path.exists():
+    if orders_csv is None or not orders_csv.exists():
         return {}
     try:
-        return popularity_from_orders(load_orders(path).records)
+        return popularity_from_orders(load_orders(orders_csv).records)
     except ShopAssistError:
         return {}
 
 
-def hybrid_config(settings: Settings, **overrides: Any) -> HybridConfig:
-    r = settings.retrieval
-    values = dict(use_dense=r.use_dense, use_bm25=r.use_bm25, rrf_k=r.rrf_k, dense_weight=r.dense_weight,
-                  bm25_weight=r.bm25_weight, candidates=r.candidates, profile_weight=r.profile_weight,
-                  popularity_weight=r.popularity_weight, min_similarity=r.min_similarity,
-                  match_similarity=r.match_similarity)
-    return HybridConfig(**{**values, **overrides})
-
-
-def build_retriever(settings: Settings, *, progress: bool | Callable[[str], None] = False, **overrides: Any) -> ProductSearch:
+def build_retriever(config: RetrievalSettings, index_dir: Path, *, orders_csv: Path | None = None,
+                    progress: bool | Callable[[str], None] = False) -> ProductSearch:
     """Open the persistent index, bring it in line with the catalog (first run embeds all), build BM25."""
     from retrieval.ingest import ingest_catalog
 
-    report = ingest_catalog(settings, progress=bool(progress))
+    report = ingest_catalog(config, index_dir, progress=bool(progress))
     if report.errors and progress:
         say = progress if callable(progress) else print
         say(f"catalog {report.path}: skipped {len(report.errors)} bad rows, first: {report.errors[0]}")
-    return ProductSearch(store=report.store, catalog={p.id: p for p in report.products},
-                         config=hybrid_config(settings, **overrides), popularity=load_popularity(settings))
+    return ProductSearch(store=report.store, catalog={p.id: p for p in report.products}, config=config,
+                         popularity=load_popularity(orders_csv))

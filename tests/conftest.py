@@ -8,7 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from assistant.settings import DEMO_DIR, Settings
+from data import DEMO_DIR
+
+from assistant.settings import Settings
 from assistant.types import Intent, Prompt
 
 TINY_CATALOG = [
@@ -60,6 +62,9 @@ class FixedIntent:
     def classify(self, text: str) -> Intent:
         return Intent(self.label, self.confidence)
 
+    def analyse(self, text: str) -> tuple[Intent, None]:
+        return self.classify(text), None
+
 
 @pytest.fixture(scope="session")
 def real_model_dir(tmp_path_factory) -> Path:
@@ -84,26 +89,48 @@ def shared_retriever(settings: Settings):
     """The real retriever over this catalog, built once (embedding and Chroma cost seconds per build)."""
     import tempfile
 
-    from retrieval.search import build_retriever
+    from assistant.deps import product_search
 
     key = settings.retrieval.catalog.read_text()
     if key not in _RETRIEVERS:
         home = Path(tempfile.mkdtemp(prefix="shopassist-ui-index-"))
-        _RETRIEVERS[key] = build_retriever(settings.model_copy(update={"home": home}))
+        _RETRIEVERS[key] = product_search(settings.model_copy(update={"home": home}))
     return _RETRIEVERS[key]
+
+
+_PROFILE_BOOKS: dict[int, object] = {}  # id(retriever) -> the demo store's profiles, churn model fitted once per run
+
+
+def demo_profiles(catalog: dict):
+    """A fresh copy of the demo store's profile book: tests change profiles, and fitting churn costs seconds."""
+    import copy
+
+    from assistant.customers.profile import load_profile_book
+
+    key = id(catalog)
+    if key not in _PROFILE_BOOKS:
+        _PROFILE_BOOKS[key] = load_profile_book(DEMO_DIR, catalog)
+    return copy.deepcopy(_PROFILE_BOOKS[key], {id(catalog): catalog})  # the copy shares the catalog, as in serving
 
 
 def make_deps(settings: Settings, *, intent: str = "product_search", generator=None):
     from assistant.deps import Deps
-    from assistant.customers.profile import load_profile_book
     from data.load import load_policies
 
     retriever = shared_retriever(settings)
     return Deps(settings=settings, intents=FixedIntent(intent), retriever=retriever,
-                profiles=load_profile_book(DEMO_DIR, retriever.catalog), generator=generator or FakeGenerator(),
+                profiles=demo_profiles(retriever.catalog), generator=generator or FakeGenerator(),
                 policies=load_policies(DEMO_DIR / "policies"))
 
 
 @pytest.fixture
 def deps(settings):
     return make_deps(settings)
+
+
+def pytest_collection_modifyitems(config, items):
+    """The default run is the fast suite: a test that loads the real chat model must carry the e2e mark."""
+    unmarked = [item.nodeid for item in items
+                if "real_model_dir" in item.fixturenames and item.get_closest_marker("e2e") is None]
+    if unmarked:
+        raise pytest.UsageError("tests that load the real chat model need @pytest.mark.e2e: " + ", ".join(unmarked))

@@ -17,19 +17,19 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from data.errors import ShopAssistError
 from assistant.deps import Deps, build_deps
-from assistant.settings import Settings, get_settings
-from ui.deps import AppState
 from assistant.metrics import build_metrics
-from ui.security import BodySizeLimit, RateLimited, RateLimiter, install_log_redaction
+from assistant.settings import Settings, get_settings
+from data.errors import RateLimited, ShopAssistError
+from ui.deps import AppState
+from ui.protocol import error_body
+from ui.security import BodySizeLimit, RateLimiter, install_log_redaction
 
 log = logging.getLogger(__name__)
 
 
 def error_response(status: int, message: str, kind: str, hint: str = "", headers: dict | None = None) -> JSONResponse:
-    return JSONResponse({"error": {"message": message, "type": kind, "code": status, "hint": hint}}, status_code=status,
-                        headers=headers)
+    return JSONResponse(error_body(message, kind, status, hint), status_code=status, headers=headers)
 
 
 def add_error_handlers(app: FastAPI) -> None:
@@ -90,7 +90,7 @@ def create_app(settings: Settings | None = None, deps: Deps | None = None) -> Fa
 
     @app.get("/healthz", tags=["ops"])
     def healthz() -> dict:
-        return {"status": "ok", "products": len(getattr(state.deps.retriever, "catalog", {})),
+        return {"status": "ok", "products": len(state.deps.retriever.catalog),
                 "generator": "remote" if settings.serve.remote_url else "local"}
 
     @app.get("/metrics", tags=["ops"], include_in_schema=False)

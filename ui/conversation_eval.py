@@ -17,14 +17,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from data.errors import ShopAssistError
+from data.errors import ShopAssistError, TurnError
 from ui.conversation_checks import Case, Context, Store, check_expect, check_universal, load_cases, load_store
 
 Sender = Callable[[list[dict], str | None, str | None], tuple[str, dict]]  # (messages, user, session_id) -> (reply, extras)
-
-
-class TurnError(ShopAssistError):
-    """The server answered one turn with an error: that case fails, the run goes on."""
 
 
 @dataclass(frozen=True)

@@ -3,16 +3,15 @@
 OpenAI-compatible where a counterpart exists (`/v1/chat/completions`, `/v1/models`); ShopAssist's
 own fields ride in the extra object ``shopassist`` of requests and responses, which the official
 `openai` client passes through (`extra_body=` going in, `response.model_extra` coming out).
+Also the two shapes every route shares: the error body (`error_body`) and the SSE line (`sse`).
 """
 
 from __future__ import annotations
 
+import json
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
-
-ID = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.\-]+$")
-
 
 class ChatMessage(BaseModel):
     model_config = ConfigDict(extra="ignore")
@@ -241,6 +240,16 @@ class ErrorDetail(BaseModel):
 
 class ErrorResponse(BaseModel):
     error: ErrorDetail
+
+
+def error_body(message: str, type: str, code: int, hint: str = "") -> dict:
+    """Every error the API sends, as OpenAI's ``{"error": {"message", "type", "code", "hint"}}``."""
+    return ErrorResponse(error=ErrorDetail(message=message, type=type, code=code, hint=hint)).model_dump()
+
+
+def sse(data: dict | str) -> str:
+    """One server-sent event: ``data: <json>\\n\\n`` (a string such as "[DONE]" goes as it is)."""
+    return f"data: {data if isinstance(data, str) else json.dumps(data)}\n\n"
 
 
 class OrderItemPublic(BaseModel):

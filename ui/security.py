@@ -13,22 +13,11 @@ from collections import defaultdict, deque
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from data.errors import ShopAssistError
 from assistant.safety.redact import redact
+from data.errors import RateLimited, Unauthorized
+from ui.protocol import error_body
 
 log = logging.getLogger(__name__)
-
-
-class Unauthorized(ShopAssistError):
-    status_code = 401
-
-
-class RateLimited(ShopAssistError):
-    status_code = 429
-
-    def __init__(self, message: str, hint: str = "", *, retry_after: int = 60) -> None:
-        super().__init__(message, hint)
-        self.retry_after = retry_after
 
 
 _installed = False
@@ -121,12 +110,12 @@ class BodySizeLimit:
     async def _refuse(self, send: Send) -> None:
         import json
 
-        body = json.dumps({"error": {"message": f"request body over {self.max_bytes} bytes", "type": "request_too_large",
-                                     "code": 413, "hint": "send a shorter message"}}).encode()
+        body = json.dumps(error_body(f"request body over {self.max_bytes} bytes", "request_too_large", 413,
+                                     "send a shorter message")).encode()
         await send({"type": "http.response.start", "status": 413,
                     "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
         await send({"type": "http.response.body", "body": body})
 
 
 class _TooLarge(Exception):
-    pass
+    """Internal: unwinds the app once a streamed body passes the limit (answered with 413, never shown)."""

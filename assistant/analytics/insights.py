@@ -6,8 +6,8 @@
 Every figure is a GROUP BY on indexed columns (``day, type``; ``type, intent``; ``session_id``;
 ``customer``) inside the window of the last ``days`` UTC days, so a page costs a few small
 result sets, never the raw rows. Rows come back as small frozen dataclasses; ``as_dict`` is the
-JSON form served at ``/admin/data.json``. Funnel counts are distinct sessions that had each kind
-of event inside the window (not a strict sequence).
+JSON form served at ``/admin/data.json`` (those dataclasses are in ``insight_types``). Funnel counts
+are distinct sessions that had each kind of event inside the window (not a strict sequence).
 """
 
 from __future__ import annotations
@@ -17,10 +17,11 @@ import threading
 import time
 import weakref
 from collections import Counter
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
 
+from assistant.analytics.insight_types import (Count, DayActivity, ExperimentSummary, FunnelStep, Insights, OfferOutcome,
+                                               Request, Sessions, Totals)
 from assistant.understand.intent import OUT_OF_SCOPE, SHOPPING_INTENTS
 
 logger = logging.getLogger(__name__)
@@ -31,140 +32,6 @@ FUNNEL = ("turn", "click", "add_to_cart", "order")
 TIERS = ("low", "medium", "high", "unscored")
 REPORT_REFRESH_S = 60.0  # an expensive experiment report is recomputed (in the background) at most this often
 REPORT_CHEAP_S = 0.25  # reports cheaper than this are always recomputed when their data changed
-
-
-@dataclass(frozen=True)
-class DayActivity:
-    day: str
-    conversations: int = 0  # distinct sessions with a turn that day
-    turns: int = 0
-    handoffs: int = 0
-    zero_results: int = 0
-    clicks: int = 0
-    carts: int = 0
-    orders: int = 0
-    thumbs_up: int = 0
-    thumbs_down: int = 0
-    revenue: float = 0.0  # sum of order amounts
-
-    @property
-    def handoff_rate(self) -> float | None:
-        return self.handoffs / self.turns if self.turns else None
-
-
-@dataclass(frozen=True)
-class Count:
-    label: str
-    count: int
-
-
-@dataclass(frozen=True)
-class Request:
-    """A shopper request (redacted text, case-folded) and how often it came in the window."""
-
-    text: str
-    count: int
-    out_of_scope: int = 0  # how many of them the intent model called out of scope
-    handoffs: int = 0
-    mean_confidence: float | None = None
-
-
-@dataclass(frozen=True)
-class FunnelStep:
-    step: str
-    sessions: int
-    share: float | None  # of the sessions with a turn
-
-
-@dataclass(frozen=True)
-class OfferOutcome:
-    """Retention outreach: turns whose prompt allowed a gesture, and who ordered after it."""
-
-    offer: str
-    turns: int
-    sessions: int
-    customers: int
-    sessions_ordered: int  # an order in the same session within the attribution window
-    customers_ordered: int  # the customer ordered (any session) within the attribution window
-
-    @property
-    def session_conversion(self) -> float | None:
-        return self.sessions_ordered / self.sessions if self.sessions else None
-
-
-@dataclass(frozen=True)
-class ExperimentSummary:
-    name: str
-    parameter: str
-    metric: str
-    status: str
-    exposures: tuple[Count, ...]  # sessions per variant, control first
-    report: dict | None = None  # assistant.analytics.experiment_report's as_dict(), when it could be computed
-    note: str = ""  # why there is no report
-    as_of: str = ""  # when the report was computed (an expensive one is refreshed in the background)
-
-
-@dataclass(frozen=True)
-class Totals:
-    conversations: int = 0
-    turns: int = 0
-    customers: int = 0  # distinct pseudonyms that chatted
-    handoffs: int = 0
-    handoff_sessions: int = 0
-    zero_results: int = 0
-    shopping_turns: int = 0
-    orders: int = 0
-    revenue: float = 0.0
-    thumbs_up: int = 0
-    thumbs_down: int = 0
-
-    @property
-    def handoff_rate(self) -> float | None:
-        return self.handoffs / self.turns if self.turns else None
-
-    @property
-    def handoff_session_rate(self) -> float | None:
-        return self.handoff_sessions / self.conversations if self.conversations else None
-
-    @property
-    def zero_result_rate(self) -> float | None:
-        return self.zero_results / self.shopping_turns if self.shopping_turns else None
-
-    @property
-    def thumbs_up_share(self) -> float | None:
-        rated = self.thumbs_up + self.thumbs_down
-        return self.thumbs_up / rated if rated else None
-
-
-@dataclass(frozen=True)
-class Insights:
-    since: str
-    until: str
-    days: int
-    totals: Totals
-    daily: tuple[DayActivity, ...]
-    intents: tuple[Count, ...]
-    unanswered: tuple[Request, ...]  # out of scope or below LOW_CONFIDENCE
-    zero_result_queries: tuple[Request, ...]
-    funnel: tuple[FunnelStep, ...]
-    customer_tiers: tuple[Count, ...]  # every customer in the profile book
-    customer_segments: tuple[Count, ...]
-    conversation_tiers: tuple[Count, ...]  # conversations in the window, by the tier at the time
-    outreach: tuple[OfferOutcome, ...]
-    attribution_hours: float
-    experiments: tuple[ExperimentSummary, ...]
-    timings_ms: dict[str, float] = field(default_factory=dict)
-
-    def as_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        totals = self.totals
-        data["totals"].update(handoff_rate=totals.handoff_rate, handoff_session_rate=totals.handoff_session_rate,
-                              zero_result_rate=totals.zero_result_rate, thumbs_up_share=totals.thumbs_up_share)
-        for row, day in zip(data["daily"], self.daily):
-            row["handoff_rate"] = day.handoff_rate
-        for row, offer in zip(data["outreach"], self.outreach):
-            row["session_conversion"] = offer.session_conversion
-        return data
 
 
 @dataclass(frozen=True)
@@ -247,16 +114,6 @@ def daily_activity(log, w: Window) -> tuple[DayActivity, ...]:
         day = (first + timedelta(days=offset)).isoformat()
         out.append(DayActivity(day, **days.get(day, {})))
     return tuple(out)
-
-
-@dataclass(frozen=True)
-class Sessions:
-    """Distinct sessions per event type in the window, and for turns their customers, handoffs, tiers."""
-
-    by_type: dict[str, int]
-    customers: int = 0
-    handoff_sessions: int = 0
-    tiers: tuple[Count, ...] = ()
 
 
 def session_counts(log, w: Window) -> Sessions:

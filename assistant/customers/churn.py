@@ -4,7 +4,7 @@
     model = fit_churn_model(histories, as_of=date(2026, 10, 31), config=ChurnConfig(horizon_days=90))
     risk, tier, reasons = model.score(histories["C0001"], as_of)
 
-Two models side by side: BG/NBD (assistant/btyd.py, a probabilistic buy-till-you-die baseline)
+Two models side by side: BG/NBD (assistant/customers/btyd.py, a probabilistic buy-till-you-die baseline)
 and a calibrated HistGradientBoostingClassifier on behavioural features, with the BG/NBD
 scores among its inputs. The risk shown is an explicit blend of the two probabilities,
 ``model_weight * classifier + (1 - model_weight) * BG/NBD P(no purchase in horizon)``, so the
@@ -20,13 +20,14 @@ from __future__ import annotations
 import math
 from bisect import bisect_right
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from datetime import date
 
 import numpy as np
 
 from assistant.customers.btyd import BetaGeo, GammaGamma
+from assistant.settings import PersonalizationSettings
 
 WEEK = 7.0  # BG/NBD runs in weeks: better conditioned than days
 FEATURES = (
@@ -35,8 +36,6 @@ FEATURES = (
     "last_spend", "first_spend", "total_spend", "bgnbd_p_no_purchase", "bgnbd_expected", "bgnbd_p_alive",
 )
 TIERS = ("low", "medium", "high")
-# Default blend weight of the classifier against BG/NBD, chosen offline on CDNOW (docs/fusion-defaults.md).
-DEFAULT_MODEL_WEIGHT = 0.8
 
 
 def check_weight(weight, name: str = "churn model weight") -> float:
@@ -59,7 +58,8 @@ class ChurnConfig:
     max_iter: int = 80  # boosting rounds of the classifier (about where early stopping ends on CDNOW)
     min_customers: int = 40  # fewer training customers (or one class only) -> BG/NBD score alone
     # Risk = model_weight * classifier + (1 - model_weight) * BG/NBD; 1 = classifier only, 0 = BG/NBD only.
-    model_weight: float = DEFAULT_MODEL_WEIGHT
+    # The default is the settings' one (PersonalizationSettings.churn_model_weight, chosen offline on CDNOW).
+    model_weight: float = field(default_factory=lambda: PersonalizationSettings().churn_model_weight)
 
     def __post_init__(self) -> None:
         check_weight(self.model_weight)

@@ -10,79 +10,28 @@
 `view` never carries names, e-mails, cities or raw orders: only the compact facts the prompt and
 the re-ranker need. Category and brand affinities decay with a half-life so last month's
 purchases count more than last year's; they are kept in "growth" form (weight * 2^(days/half-life)
-from a fixed epoch), so adding an event is O(1) and never rescales the others.
+from a fixed epoch), so adding an event is O(1) and never rescales the others. The book's settings and
+per-customer state are in `profile_types`, the checks on an incoming event in `profile_events`, and
+what it keeps on disk (cached churn fit, forgotten ids, snapshots) in `profile_files`.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
-import math
-import pickle
 from collections import Counter, deque
-from dataclasses import asdict, dataclass, field, replace
-from datetime import date, datetime
+from dataclasses import asdict
+from datetime import date
 from pathlib import Path
-from typing import NamedTuple
 
-from assistant.customers.churn import ChurnConfig, ChurnModel, History, blend, check_weight, explain, fit_churn_model
-from data.errors import BadInput, UnknownUser
-from data.schema import Product
+from assistant.customers.churn import ChurnModel, History, blend, check_weight, explain
+from assistant.customers.profile_events import check_event
+from assistant.customers.profile_files import erase_from_files, fit_or_load_churn, forgotten_ids, hashed
+from assistant.customers.profile_types import ChurnScore, CustomerState, ProfileConfig
 from assistant.types import CustomerView
+from data.errors import BadInput, UnknownUser
 from data.load import load_customers, load_orders
-from data.schema import Customer, OrderLine
+from data.schema import Customer, OrderLine, Product
 
-GUEST = CustomerView(user_id=None, segment="guest")
 EPOCH = date(2020, 1, 1).toordinal()  # origin of the growth-form affinity weights
-EVENT_TYPES = ("order", "view", "return")
-
-
-@dataclass(frozen=True)
-class ProfileConfig:
-    new_days: int = 60  # first order within this many days -> "new"
-    lapsed_days: int = 180  # no order for this long -> "lapsed"
-    at_risk_factor: float = 2.5  # silent for this many usual gaps -> "at_risk"
-    loyal_orders: int = 8  # this many orders and still active -> "loyal" (VIP)
-    half_life_days: float = 180.0  # a purchase's weight in the affinities halves every this many days
-    view_weight: float = 0.25  # a product view counts as this fraction of a purchased unit
-    price_items: int = 50  # recent item prices kept for the price band
-    picks: int = 3  # in-stock product suggestions carried in the view
-    churn: ChurnConfig = field(default_factory=ChurnConfig)
-
-    def __post_init__(self) -> None:
-        if not 0 < self.new_days < self.lapsed_days:
-            raise ValueError("need 0 < new_days < lapsed_days")
-        if self.half_life_days <= 0 or not 0 <= self.view_weight <= 1:
-            raise ValueError("need half_life_days > 0 and 0 <= view_weight <= 1")
-
-
-class ChurnScore(NamedTuple):
-    """One customer's churn figures: the blend at the configured weight, and both parts for other weights."""
-
-    risk: float  # blended at ChurnConfig.model_weight, rounded to 4 decimals
-    tier: str
-    reasons: tuple[str, ...]
-    clv: float
-    model_risk: float  # calibrated classifier probability
-    bgnbd_risk: float  # BG/NBD P(no purchase in the horizon)
-
-
-@dataclass
-class CustomerState:
-    """Everything kept about one customer; updated in place by each event."""
-
-    spend_by_day: dict[int, float] = field(default_factory=dict)  # date ordinal -> spend that day
-    order_ids: set[str] = field(default_factory=set)
-    bought: Counter = field(default_factory=Counter)  # product id -> units kept (net of returns)
-    categories: Counter = field(default_factory=Counter)  # growth-form affinity weights
-    brands: Counter = field(default_factory=Counter)
-    prices: deque = field(default_factory=deque)  # recent unit prices
-    returns: int = 0
-    views: int = 0
-
-    def history(self) -> History:
-        days = sorted(self.spend_by_day)
-        return History(tuple(days), tuple(self.spend_by_day[d] for d in days))
 
 
 def _growth(day: int, half_life: float) -> float:
@@ -94,11 +43,6 @@ def merge_reasons(segment_reason: str, churn_reasons: tuple[str, ...]) -> tuple[
     if any(r.startswith(segment_reason) for r in churn_reasons):
         return tuple(churn_reasons)
     return (segment_reason, *churn_reasons)
-
-
-def hashed(user_id: str) -> str:
-    """How a forgotten id is remembered: only to keep it out of the next rebuild."""
-    return hashlib.sha256(user_id.encode()).hexdigest()
 
 
 class ProfileBook:
@@ -192,7 +136,7 @@ class ProfileBook:
         """Fit the churn models on everyone's history and score everyone (batch)."""
         histories = {c: s.history() for c, s in self.states.items() if s.spend_by_day}
         try:
-            self.churn = self._fit_or_load(histories)
+            self.churn = fit_or_load_churn(histories, as_of=self.as_of, config=self.config.churn, home=self.home)
         except ValueError as exc:  # too few customers to fit anything: profiles without risk
             self.churn = None
             self.report.append(f"no churn model: {exc}")
@@ -215,30 +159,6 @@ class ProfileBook:
             tier = self.churn.config.tier(float(risk))
             out.append(ChurnScore(round(float(risk), 4), tier, explain(row, float(risk), tier), float(value), float(m), float(b)))
         return out
-
-    def _fit_or_load(self, histories: dict[str, History]) -> ChurnModel:
-        """Fit, or reuse the model fitted on exactly this history (cached under `home`): keeps startup short."""
-        if self.home is None:
-            return fit_churn_model(histories, as_of=self.as_of, config=self.config.churn)
-        # The blend weight does not change the fit: a cached model serves every weight.
-        fit_config = replace(self.config.churn, model_weight=1.0)
-        key = hashlib.sha256(repr((sorted(histories.items()), self.as_of, fit_config)).encode()).hexdigest()[:20]
-        path = profiles_dir(self.home) / f"churn-{key}.pkl"
-        if path.exists():
-            try:
-                with path.open("rb") as f:
-                    model = pickle.load(f)
-                model.config = self.config.churn
-                return model
-            except (OSError, pickle.UnpicklingError, EOFError, AttributeError):
-                path.unlink(missing_ok=True)  # stale or broken cache: refit below
-        model = fit_churn_model(histories, as_of=self.as_of, config=self.config.churn)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        for old in path.parent.glob("churn-*.pkl"):  # a forgotten customer's history must not linger in an old fit
-            old.unlink()
-        with path.open("wb") as f:
-            pickle.dump(model, f)
-        return model
 
     def _rescore(self, user_id: str) -> None:
         history = self.states[user_id].history()
@@ -355,7 +275,8 @@ class ProfileBook:
         Raises BadInput (with the reason) for malformed events and UnknownUser for unknown ids;
         a rejected event changes nothing.
         """
-        kind, user_id, product, quantity, price, day, order_id = self._validate(event)
+        kind, user_id, product, quantity, price, day, order_id = check_event(
+            event, catalog=self.catalog, states=self.states, today=self.today, as_of=self.as_of)
         self.register(user_id)  # a new shopper's first event starts their profile
         if kind == "order":
             self._apply_order(user_id, product.id, quantity, price, day, order_id)
@@ -371,53 +292,6 @@ class ProfileBook:
             self._rescore(user_id)
         self._views.pop(user_id, None)
         return self.view(user_id)
-
-    def _validate(self, event: dict):
-        if not isinstance(event, dict):
-            raise BadInput("an event must be a JSON object", hint='e.g. {"type": "order", "user_id": "C0001", ...}')
-        kind = event.get("type")
-        if kind not in EVENT_TYPES:
-            raise BadInput(f"event type {kind!r} is not one of {', '.join(EVENT_TYPES)}", hint="set type")
-        user_id = event.get("user_id")
-        if not isinstance(user_id, str) or not user_id:
-            raise BadInput("an event needs a user_id", hint="guests have no profile to update")
-        state = self.states.get(user_id) or CustomerState(prices=deque(maxlen=self.config.price_items))
-        product = self.catalog.get(event.get("product_id")) if isinstance(event.get("product_id"), str) else None
-        if product is None:
-            raise BadInput(f"unknown product_id {event.get('product_id')!r}", hint="use an id from the catalog")
-        quantity = event.get("quantity", 1)
-        if isinstance(quantity, bool) or not isinstance(quantity, int) or not 1 <= quantity <= 1000:
-            raise BadInput(f"quantity must be a whole number from 1 to 1000, got {quantity!r}", hint="fix quantity")
-        price = event.get("price", product.price)
-        if kind == "order":
-            if isinstance(price, bool) or not isinstance(price, (int, float)) or not math.isfinite(price) or price < 0:
-                raise BadInput(f"price must be a number >= 0, got {price!r}", hint="negative amounts are refunds: send a return event")
-        day = self._event_day(event.get("timestamp"))
-        order_id = event.get("order_id")
-        if kind == "order" and order_id is not None:
-            if not isinstance(order_id, str) or order_id in state.order_ids:
-                raise BadInput(f"duplicate or invalid order_id {order_id!r}", hint="each order is recorded once")
-        if kind == "return" and state.bought[product.id] < quantity:
-            raise BadInput(f"{user_id} has not bought {quantity} x {product.id} to return", hint="returns need a matching order")
-        return kind, user_id, product, quantity, float(price or 0.0), day, order_id
-
-    def _event_day(self, timestamp) -> int:
-        if timestamp is None:
-            return max(self.today, self.as_of).toordinal()
-        if isinstance(timestamp, datetime):
-            day = timestamp.date()
-        elif isinstance(timestamp, date):
-            day = timestamp
-        elif isinstance(timestamp, str):
-            try:
-                day = datetime.fromisoformat(timestamp.replace("Z", "+00:00")).date()
-            except ValueError:
-                raise BadInput(f"timestamp {timestamp!r} is not an ISO date", hint="e.g. 2026-11-02T10:15:00Z") from None
-        else:
-            raise BadInput(f"timestamp {timestamp!r} is not an ISO date", hint="e.g. 2026-11-02T10:15:00Z")
-        if day > max(self.today, self.as_of):
-            raise BadInput(f"timestamp {day} is in the future", hint="send events when they happen")
-        return day.toordinal()
 
     # -- privacy --------------------------------------------------------------------------
     def export(self, user_id: str) -> dict:
@@ -446,44 +320,8 @@ class ProfileBook:
         for table in (self.customers, self.states, self.scores, self._views):
             table.pop(user_id, None)
         self.report = [line for line in self.report if user_id not in line]
-        if self.home is None:
-            return
-        folder = profiles_dir(self.home)
-        folder.mkdir(parents=True, exist_ok=True)
-        for model in folder.glob("churn-*.pkl"):  # fitted with this customer's history
-            model.unlink()
-        with (folder / "forgotten.txt").open("a", encoding="utf-8") as f:
-            f.write(hashed(user_id) + "\n")
-        snapshot = folder / "profiles.jsonl"
-        if snapshot.exists():
-            kept = [line for line in snapshot.read_text(encoding="utf-8").splitlines() if json.loads(line)["user_id"] != user_id]
-            snapshot.write_text("".join(line + "\n" for line in kept), encoding="utf-8")
-
-
-def profiles_dir(home: Path) -> Path:
-    return home / "profiles"
-
-
-def forgotten_ids(home: Path | None) -> set[str]:
-    path = profiles_dir(home) / "forgotten.txt" if home else None
-    return set(path.read_text(encoding="utf-8").split()) if path and path.exists() else set()
-
-
-def save_profiles(book: ProfileBook, folder: Path) -> Path:
-    """Write every customer's view (no contact details) as JSON Lines, for analysts and the API."""
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / "profiles.jsonl"
-    with path.open("w", encoding="utf-8") as f:
-        for user_id in sorted(book.customers):
-            view = asdict(book.view(user_id))
-            view["picks"] = [p["id"] for p in view["picks"]]
-            f.write(json.dumps(view) + "\n")
-    return path
-
-
-def profile_config(settings) -> ProfileConfig:
-    """ProfileConfig from `Settings` (the churn blend weight comes from SHOPASSIST_PERSONALIZATION__CHURN_MODEL_WEIGHT)."""
-    return ProfileConfig(churn=ChurnConfig(model_weight=settings.personalization.churn_model_weight))
+        if self.home is not None:
+            erase_from_files(self.home, user_id)
 
 
 def load_profile_book(store_dir: Path, catalog: dict[str, Product], *, home: Path | None = None,

@@ -1,6 +1,6 @@
 """Continuous-batching generation engine: many chat sessions decoded together, streamed apart.
 
-    engine = Engine(FastLlama(loaded.model), eos_ids={2}, config=EngineConfig(slots=8))
+    engine = Engine(FastLlama(loaded.model), eos_ids={2}, settings=ModelSettings(batch_slots=8))
     request = engine.submit(prompt_ids, max_new_tokens=128)
     for token_id in request.tokens(): ...   # closing the iterator cancels the request
 
@@ -26,22 +26,11 @@ from dataclasses import dataclass, field
 import torch
 
 from assistant.generation.engine_model import FastLlama
+from assistant.settings import ModelSettings
 
 log = logging.getLogger(__name__)
 _END = object()  # queue sentinel: the request finished
-
-
-@dataclass
-class EngineConfig:
-    slots: int = 8  # requests decoded together; more wait in line
-    max_context: int = 8192  # KV cache positions per slot (capped at the model's context)
-    prefill_chunk: int = 256  # prompt tokens prefilled per step; bounds the stall of running streams
-    prefix_entries: int = 16  # finished requests whose KV cache is kept for prefix reuse
-    min_prefix: int = 16  # shorter common prefixes are recomputed rather than copied
-
-    def __post_init__(self) -> None:
-        if self.slots < 1 or self.max_context < 16 or self.prefill_chunk < 1 or self.prefix_entries < 0:
-            raise ValueError("slots >= 1, max_context >= 16, prefill_chunk >= 1, prefix_entries >= 0 required")
+MIN_PREFIX = 16  # shorter common prefixes are recomputed rather than copied
 
 
 @dataclass(eq=False)
@@ -103,15 +92,16 @@ class PrefixCache:
 
 
 class Engine:
-    def __init__(self, model: FastLlama, *, eos_ids: set[int], config: EngineConfig | None = None) -> None:
+    def __init__(self, model: FastLlama, *, eos_ids: set[int], settings: ModelSettings) -> None:
+        """`settings` sets the batch (batch_slots), the KV cache (max_context), the prefill chunk and the prefix cache."""
         self.model, self.eos_ids = model, set(eos_ids)
-        self.config = config or EngineConfig()
-        self.context = min(self.config.max_context, model.shape.context)
-        self.cache = model.new_cache(self.config.slots, self.context)
-        self.prefixes = PrefixCache(self.config.prefix_entries)
-        self.running: list[Request | None] = [None] * self.config.slots
+        self.slots, self.prefill_chunk = settings.batch_slots, settings.prefill_chunk
+        self.context = min(settings.max_context, model.shape.context)
+        self.cache = model.new_cache(self.slots, self.context)
+        self.prefixes = PrefixCache(settings.prefix_cache_entries)
+        self.running: list[Request | None] = [None] * self.slots
         self.waiting: queue.Queue[Request] = queue.Queue()
-        self._seen = torch.zeros(self.config.slots, model.shape.vocab, dtype=torch.bool, device=model.device)
+        self._seen = torch.zeros(self.slots, model.shape.vocab, dtype=torch.bool, device=model.device)
         self._turn = 0  # round-robin pointer over prefilling slots
         self._wake = threading.Event()
         self._thread = threading.Thread(target=self._loop, name="generation-engine", daemon=True)
@@ -152,7 +142,7 @@ class Engine:
                 self._wake.clear()
 
     def _admit(self) -> None:
-        for slot in range(self.config.slots):
+        for slot in range(self.slots):
             if self.running[slot] is not None:
                 continue
             try:
@@ -164,7 +154,7 @@ class Engine:
                 continue
             matched, kv = self.prefixes.match(request.ids)
             matched = min(matched, len(request.ids) - 1)  # the last prompt token is always run: it gives the logits
-            if kv is not None and matched >= self.config.min_prefix:
+            if kv is not None and matched >= MIN_PREFIX:
                 self.cache.load(slot, kv, matched)
                 request.cached = request.reused = matched
             request.slot = slot
@@ -185,7 +175,7 @@ class Engine:
         self._turn = slot + 1
         request = self.running[slot]
         start = request.cached
-        stop = min(len(request.ids), start + self.config.prefill_chunk)
+        stop = min(len(request.ids), start + self.prefill_chunk)
         device = self.model.device
         tokens = torch.tensor([request.ids[start:stop]], device=device)
         positions = torch.arange(start, stop, device=device)[None]
@@ -249,7 +239,7 @@ class Engine:
     def _finish(self, slot: int, *, keep: bool) -> None:
         request = self.running[slot]
         self.running[slot] = None
-        if keep and request.cached >= self.config.min_prefix:
+        if keep and request.cached >= MIN_PREFIX:
             # positions [0, cached) hold the prompt and every generated token but the last
             ids = (request.ids + request.generated)[: request.cached]
             self.prefixes.put(ids, self.cache.export(slot, request.cached))

@@ -1,7 +1,7 @@
 """Streamed reply generation with the chat model.
 
 `ChatGenerator.stream(prompt)` yields text pieces as the model writes them. By default the
-pieces come from the fast engine (`assistant/engine.py`): a lean decode loop with a
+pieces come from the fast engine (`assistant/generation/engine.py`): a lean decode loop with a
 preallocated KV cache, continuous batching of concurrent sessions and prefix reuse across a
 session's turns. `SHOPASSIST_MODEL__ENGINE=hf` switches to transformers `generate`, the
 unoptimized reference the engine is tested against.
@@ -57,14 +57,12 @@ def eos_ids(loaded: LoadedModel) -> set[int]:
 
 
 def build_engine(loaded: LoadedModel, settings: ModelSettings):
-    from assistant.generation.engine import Engine, EngineConfig
+    from assistant.generation.engine import Engine
     from assistant.generation.engine_model import FastLlama
 
     fast = FastLlama(loaded.model, dtype=engine_dtype(loaded, settings), weights=settings.engine_weights,
                      adapter=loaded.adapter)
-    config = EngineConfig(slots=settings.batch_slots, max_context=settings.max_context,
-                          prefill_chunk=settings.prefill_chunk, prefix_entries=settings.prefix_cache_entries)
-    return Engine(fast, eos_ids=eos_ids(loaded), config=config)
+    return Engine(fast, eos_ids=eos_ids(loaded), settings=settings)
 
 
 class ChatGenerator:

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from data.errors import ModelUnavailable
-from assistant.settings import ModelSettings, Settings
+from assistant.settings import REPO_ROOT, ModelSettings, Settings
 
 if TYPE_CHECKING:
     import torch
@@ -101,8 +101,8 @@ class LoadedModel:
     adapter: Path | None = None
 
 
-SHIPPED_ADAPTER = Path(__file__).resolve().parent.parent / "finetune" / "adapter"
-ADAPTER_HINT = "point SHOPASSIST_ADAPTER at a folder written by `shopassist finetune train`, or set it empty to run the base model"
+SHIPPED_ADAPTER = REPO_ROOT / "finetune" / "adapter"
+ADAPTER_HINT = "point SHOPASSIST_MODEL__ADAPTER at a folder written by `shopassist finetune train`, or set it empty to run the base model"
 
 
 def check_adapter(folder: Path) -> Path:
@@ -126,11 +126,10 @@ def check_adapter(folder: Path) -> Path:
 
 
 def resolve_adapter(settings: Settings) -> Path | None:
-    """SHOPASSIST_ADAPTER ("" = base model), then SHOPASSIST_MODEL__ADAPTER, then the shipped one."""
-    if settings.adapter is not None:
-        return check_adapter(Path(settings.adapter).expanduser()) if settings.adapter.strip() else None
-    if settings.model.adapter is not None:
-        return check_adapter(settings.model.adapter)
+    """SHOPASSIST_MODEL__ADAPTER ("" = base model), else the shipped adapter, else `<home>/adapters/default`."""
+    chosen = settings.model.adapter
+    if chosen is not None:
+        return check_adapter(Path(chosen).expanduser()) if chosen.strip() else None
     for default in (SHIPPED_ADAPTER, settings.adapters_dir / "default"):
         if (default / "adapter_config.json").exists():
             return check_adapter(default)

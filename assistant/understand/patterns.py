@@ -139,7 +139,6 @@ MY_THING_COMING = re.compile(r"\b(?:my|mine)\b.{0,30}\b(?:arrive|arriving|arrive
 
 RECEIVED = re.compile(r"\b(?:my|mine|arrived|came|received|got|delivered|ordered|bought)\b", _I)  # about a thing they have
 
-ORDER_WORDS = re.compile(r"\b(?:order|orders|package|parcel|delivery|shipment|purchase|return|refund|tracking)\b", _I)
 _OLDER = re.compile(r"\b(?:previous|earlier|other|second(?:-to-| to )last|one before|before that|older)\b", _I)
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 
 from assistant.understand.intent import OUT_OF_SCOPE, SHOPPING_INTENTS
 from assistant.types import Intent
@@ -54,6 +55,16 @@ _FILLER = frozenset("i me my could would should might buy get got order try like
                     "ages while lately since in".split())
 
 
+class IntentClassifier(Protocol):
+    """The intent model as understanding uses it (`intent.ModelIntentClassifier`; tests pass a fixed fake)."""
+
+    def classify(self, text: str) -> Intent: ...
+
+    def analyse(self, text: str) -> tuple[Intent, list[float] | None]:
+        """The intent, and the embedding head's label log-probabilities for the shopping gate (None: no head)."""
+        ...
+
+
 @dataclass(frozen=True)
 class Understanding:
     route: str  # handoff, money, greeting, goodbye, about, acknowledge, order, follow_up, recommend, search, policy,
@@ -66,7 +77,7 @@ class Understanding:
 
 
 class Understander:
-    def __init__(self, classifier, gate: ShoppingGate | None, retriever, *, order_exists: Callable[[str], bool],
+    def __init__(self, classifier: IntentClassifier, gate: ShoppingGate | None, retriever, *, order_exists: Callable[[str], bool],
                  policy_score: Callable[[str], float] = lambda text: 0.0) -> None:
         self.classifier = classifier
         self.gate = gate
@@ -140,7 +151,7 @@ class Understander:
         return self.retriever.vocabulary.names_something(text) or bool(words)
 
     def _classify(self, text: str, social: str | None) -> Understanding:
-        intent, head = self.classifier.analyse(text) if hasattr(self.classifier, "analyse") else (self.classifier.classify(text), None)
+        intent, head = self.classifier.analyse(text)
         shopping = None
         if self.gate is not None and head is not None:
             evidence = self.retriever.evidence(text)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.handoff import HandoffConfig, anger, handoff_reason, is_failed_turn
+from assistant.handoff import anger, handoff_reason, is_failed_turn
+from assistant.settings import ServeSettings
 from data.schema import Product
 from retrieval.types import Hit
 from assistant.types import Intent
@@ -22,7 +23,7 @@ HIT = Hit(Product("J1", "Jacket", "warm"), 1.0)
     ("product_search", "rain jacket", False, 1, None),
 ])
 def test_handoff_reason(label, message, failed, before, expected):
-    assert handoff_reason(Intent(label, 0.9), message, failed=failed, failures_before=before) == expected
+    assert handoff_reason(Intent(label, 0.9), message, failed=failed, failures_before=before, after_failures=2) == expected
 
 
 def test_failed_turns():
@@ -37,6 +38,6 @@ def test_anger_signals_and_config():
     assert anger("thanks, all good") == 0
     assert anger("THIS IS RIDICULOUS!!") == 3
     with pytest.raises(ValueError):
-        HandoffConfig(after_failures=0)
+        ServeSettings(handoff_after_failures=0)
     assert handoff_reason(Intent("out_of_scope", 0.9), "?", failed=True, failures_before=0,
-                          config=HandoffConfig(after_failures=1)) == "1 failed turns in a row"
+                          after_failures=1) == "1 failed turns in a row"

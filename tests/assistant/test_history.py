@@ -39,14 +39,6 @@ def test_sessions_belong_to_one_customer(store):
     assert [s.messages for s in store.sessions("C0001")] == [1, 0]
 
 
-def test_failure_streak_counts_trailing_failed_replies(store):
-    session = store.start_session(None)
-    for failed in (True, False, True, True):
-        store.add_message(session, "user", "q")
-        store.add_message(session, "assistant", "a", meta={"failed": failed})
-    assert store.failure_streak(session) == 2
-
-
 def test_tickets_carry_the_transcript_and_one_stays_open_per_session(store):
     session = store.start_session("C0001")
     store.add_message(session, "user", "I want a human", user_id="C0001")

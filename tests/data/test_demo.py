@@ -3,7 +3,7 @@
 from collections import Counter, defaultdict
 from datetime import date
 
-from assistant.settings import DEMO_DIR
+from data import DEMO_DIR
 from data.demo import write_demo
 from data.load import load_catalog, load_customers, load_orders, load_policies
 

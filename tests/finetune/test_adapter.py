@@ -8,12 +8,12 @@ from assistant.settings import Settings
 
 
 def test_empty_env_runs_the_base_model(monkeypatch):
-    monkeypatch.setenv("SHOPASSIST_ADAPTER", "")
+    monkeypatch.setenv("SHOPASSIST_MODEL__ADAPTER", "")
     assert resolve_adapter(Settings()) is None
 
 
 def test_missing_adapter_is_a_clear_error(monkeypatch, tmp_path):
-    monkeypatch.setenv("SHOPASSIST_ADAPTER", str(tmp_path / "nope"))
+    monkeypatch.setenv("SHOPASSIST_MODEL__ADAPTER", str(tmp_path / "nope"))
     with pytest.raises(ModelUnavailable, match="does not exist"):
         resolve_adapter(Settings())
 
@@ -21,6 +21,6 @@ def test_missing_adapter_is_a_clear_error(monkeypatch, tmp_path):
 def test_corrupt_adapter_is_a_clear_error(monkeypatch, tmp_path):
     (tmp_path / "adapter_config.json").write_text("{}")
     (tmp_path / "adapter_model.safetensors").write_bytes(b"not safetensors")
-    monkeypatch.setenv("SHOPASSIST_ADAPTER", str(tmp_path))
+    monkeypatch.setenv("SHOPASSIST_MODEL__ADAPTER", str(tmp_path))
     with pytest.raises(ModelUnavailable, match="corrupt"):
         resolve_adapter(Settings())

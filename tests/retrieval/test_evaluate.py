@@ -132,13 +132,13 @@ def test_numpy_fusion_matches_the_real_search(settings, tmp_path):
     catalog like Abt-Buy's: no categories and nothing out of stock, so only fusion and re-rank order them
     (the relevance gate after fusion is off: the grid tunes the fusion alone)."""
     from retrieval.evaluate import candidate_lists, fused_ranks
-    from retrieval.search import build_retriever
+    from assistant.deps import product_search
     from tests.conftest import TINY_CATALOG
 
     flat = tmp_path / "flat.jsonl"
     flat.write_text("".join(json.dumps({**row, "category": "", "stock": 5}) + "\n" for row in TINY_CATALOG), encoding="utf-8")
-    retriever = build_retriever(settings.model_copy(update={"retrieval": settings.retrieval.model_copy(update={"catalog": flat})}),
-                                profile_weight=0.0, popularity_weight=0.0, match_similarity=0.0)
+    config = settings.retrieval.changed(catalog=flat, profile_weight=0.0, popularity_weight=0.0, match_similarity=0.0)
+    retriever = product_search(settings.model_copy(update={"retrieval": config}))
     points = np.array([[1, 1.0, 1.0], [2, 1.0, 2.0], [60, 1.0, 1.0], [5, 2.0, 0.5]])
     for query in ("rain jacket for hiking", "wireless headphones", "coffee", "shoes under $120", "warm winter"):
         lists = candidate_lists(retriever, query)

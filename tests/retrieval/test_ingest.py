@@ -10,12 +10,12 @@ from click.testing import CliRunner
 from data.errors import CatalogError
 from assistant.settings import Settings
 from retrieval.ingest import ingest_catalog, parse_mapping, resolve_mapping
-from retrieval.store import ProductStore, StoreConfig, open_client
+from retrieval.store import ProductStore, open_client
 
 
 @pytest.fixture
 def store(settings, embedder) -> ProductStore:
-    return ProductStore(open_client(None, settings.index_dir), embedder, StoreConfig(collection="tests"))
+    return ProductStore(open_client(None, settings.index_dir), embedder, settings.retrieval.changed(collection="tests"))
 
 
 def with_catalog(settings: Settings, path, mapping=None) -> Settings:
@@ -64,7 +64,7 @@ def test_bad_rows_are_reported_and_the_rest_lands(settings, store, tmp_path):
         "A5,Chef knife,Steel knife,45,silver\n",
         encoding="utf-8",
     )
-    report = ingest_catalog(with_catalog(settings, path), store=store)
+    report = ingest_catalog(with_catalog(settings, path).retrieval, settings.index_dir, store=store)
     assert sorted(p.id for p in report.products) == ["A1", "A3", "A5"]
     reasons = {e.line: e.reason for e in report.errors}
     assert "price is not a number" in reasons[3]
@@ -77,16 +77,16 @@ def test_bad_rows_are_reported_and_the_rest_lands(settings, store, tmp_path):
 
 
 def test_reingest_upserts_changes_deletes_removed_and_skips_unchanged(settings, tiny_catalog, tmp_path):
-    first = ingest_catalog(settings)
+    first = ingest_catalog(settings.retrieval, settings.index_dir)
     assert first.synced == {"added_or_updated": 6, "deleted": 0, "unchanged": 0}
-    again = ingest_catalog(settings)
+    again = ingest_catalog(settings.retrieval, settings.index_dir)
     assert again.synced["unchanged"] == 6
     assert again.store.embedder._model is None  # nothing to embed: the embedder is never loaded
     rows = [json.loads(line) for line in tiny_catalog.read_text().splitlines()]
     rows[0]["price"] = 79.0
     edited = tmp_path / "edited.jsonl"
     edited.write_text("".join(json.dumps(r) + "\n" for r in rows[:-1]), encoding="utf-8")
-    changed = ingest_catalog(with_catalog(settings, edited))
+    changed = ingest_catalog(with_catalog(settings, edited).retrieval, settings.index_dir)
     assert changed.synced == {"added_or_updated": 1, "deleted": 1, "unchanged": 4}
     got = changed.store.collection.get(ids=["J1"], include=["metadatas"])
     assert got["metadatas"][0]["price"] == 79.0  # a number, so range filters work

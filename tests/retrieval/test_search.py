@@ -7,17 +7,19 @@ import json
 import pytest
 
 from assistant.types import CustomerView
-from retrieval.hybrid import HybridConfig, reciprocal_rank_fusion
+from retrieval.config import RetrievalSettings
+from retrieval.hybrid import reciprocal_rank_fusion
 from retrieval.ingest import ingest_catalog
-from retrieval.search import ProductSearch, build_retriever
-from retrieval.store import ProductStore, StoreConfig, open_client
+from assistant.deps import product_search
+from retrieval.search import ProductSearch
+from retrieval.store import ProductStore, open_client
 
 
 @pytest.fixture
 def retriever(settings, embedder) -> ProductSearch:
-    store = ProductStore(open_client(None, settings.index_dir), embedder, StoreConfig())
-    report = ingest_catalog(settings, store=store)
-    return ProductSearch(store, {p.id: p for p in report.products}, HybridConfig(popularity_weight=0.0))
+    store = ProductStore(open_client(None, settings.index_dir), embedder, settings.retrieval)
+    report = ingest_catalog(settings.retrieval, settings.index_dir, store=store)
+    return ProductSearch(store, {p.id: p for p in report.products}, settings.retrieval.changed(popularity_weight=0.0))
 
 
 def ids(hits):
@@ -40,7 +42,7 @@ def test_each_method_finds_the_obvious_item(retriever, method):
 
 def test_both_methods_off_is_refused():
     with pytest.raises(ValueError):
-        HybridConfig(use_dense=False, use_bm25=False)
+        RetrievalSettings(use_dense=False, use_bm25=False)
 
 
 def test_constraints_filter_and_are_reported(retriever):
@@ -90,7 +92,7 @@ def test_profile_boost_reranks_and_weight_zero_disables(retriever):
 
 
 def test_guest_gets_popularity_aware_results(retriever):
-    popular = ProductSearch(retriever.store, retriever.catalog, HybridConfig(popularity_weight=1.0),
+    popular = ProductSearch(retriever.store, retriever.catalog, RetrievalSettings(popularity_weight=1.0),
                             popularity={"H2": 1.0, "J2": 0.2}, keyword=retriever.keyword)
     hits = popular.search("wireless headphones", 2)
     assert ids(hits)[0] == "H2" and any("popular" in r for r in hits[0].reasons)
@@ -99,7 +101,7 @@ def test_guest_gets_popularity_aware_results(retriever):
 
 
 def test_build_retriever_keeps_the_interface(settings):
-    retriever = build_retriever(settings)
+    retriever = product_search(settings)
     assert retriever.store.count() == len(retriever.catalog) == 6
     hits = retriever.search("noise cancelling headphones for flights", 2, view=None)
     assert ids(hits)[0] == "H1"

@@ -69,3 +69,59 @@ def test_simulated_shoppers_drive_the_real_assistant_into_a_report(env, real_mod
     assert report.exit_code == 0, report.output
     assert json.loads(report.stdout.strip().splitlines()[-1])["variants"] == summary["variants"]
     assert "Not conclusive yet: too few sessions" in report.stdout and (tmp_path / "r.png").exists()
+
+
+def test_a_flag_out_of_range_is_refused_before_anything_starts(monkeypatch):
+    import uvicorn
+
+    import assistant.deps
+    import ui.app
+
+    started = []
+    monkeypatch.setattr(uvicorn, "run", lambda *a, **k: started.append("uvicorn"))
+    monkeypatch.setattr(assistant.deps, "build_deps", lambda *a, **k: started.append("deps"))
+    monkeypatch.setattr(ui.app, "create_app", lambda *a, **k: started.append("app"))
+    result = CliRunner().invoke(cli, ["serve", "--port", "70000"])
+    assert result.exit_code == 2, result.output
+    assert "'--port'" in result.output and "serve.port" in result.output and "65535" in result.output
+    assert "Traceback" not in result.output and started == []
+
+
+def test_flags_are_merged_into_the_environments_settings(monkeypatch):
+    from ui.cli.common import make_settings
+
+    monkeypatch.setenv("SHOPASSIST_SERVE__HOST", "0.0.0.0")
+    settings = make_settings(**{"serve.port": 9000, "serve.host": None, "retrieval.collection": "other"})
+    assert (settings.serve.host, settings.serve.port, settings.retrieval.collection) == ("0.0.0.0", 9000, "other")
+
+
+def test_a_bad_environment_setting_is_one_clear_line(monkeypatch):
+    monkeypatch.setenv("SHOPASSIST_SERVE__RATE_LIMIT_PER_MINUTE", "-1")
+    result = CliRunner().invoke(cli, ["profiles", "export", "C0001"])
+    assert result.exit_code == 1 and "SHOPASSIST_SERVE__RATE_LIMIT_PER_MINUTE" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_bench_comes_from_its_entry_point_and_ui_never_imports_benchmarks():
+    import subprocess
+    import sys
+
+    listed = CliRunner().invoke(cli, ["bench", "--help"])
+    assert listed.exit_code == 0 and "generate" in listed.output, listed.output
+    code = "import sys, ui.cli, ui.app; print(sorted(m for m in sys.modules if m.startswith('benchmarks')))"
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip() == "[]"
+
+
+def test_a_plugin_that_fails_to_load_is_reported_and_the_rest_still_works(monkeypatch):
+    from importlib.metadata import EntryPoint
+
+    import ui.cli
+
+    broken = EntryPoint("broken", "no_such_module:group", "shopassist.commands")
+    clash = EntryPoint("serve", "no_such_module:serve", "shopassist.commands")  # a built-in keeps its name
+    monkeypatch.setattr(ui.cli, "entry_points", lambda group: [broken, clash])
+    runner = CliRunner()
+    listing = runner.invoke(cli, ["--help"])
+    assert listing.exit_code == 0 and "broken" in listing.output and "Serve the browser chat" in listing.output
+    result = runner.invoke(cli, ["broken", "--anything"])
+    assert result.exit_code == 1 and "no_such_module" in result.output and "Traceback" not in result.output

@@ -23,8 +23,9 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 
+from data.errors import Unauthorized
 from ui.deps import AppState, StateDep
-from ui.security import Unauthorized, check_api_key
+from ui.security import check_api_key
 
 router = APIRouter(prefix="/admin", tags=["admin"])
 TEMPLATES = Path(__file__).resolve().parent.parent / "admin"

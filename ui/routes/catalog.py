@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
-
 from fastapi import APIRouter
 
 from assistant.safety.guard import clean_message
@@ -21,23 +19,12 @@ def detect_intent(body: IntentRequest, state: StateDep, _key: ApiKeyDep) -> Inte
                           scores=[(label, round(p, 4)) for label, p in intent.scores])
 
 
-def as_dict(interpretation) -> dict:
-    if hasattr(interpretation, "as_dict"):
-        return interpretation.as_dict()
-    return dataclasses.asdict(interpretation) if dataclasses.is_dataclass(interpretation) else {}
-
-
 @router.post("/search", response_model=SearchResponse)
 def search(body: SearchRequest, state: StateDep, _key: ApiKeyDep) -> SearchResponse:
     query = clean_message(body.query, max_chars=state.settings.serve.max_message_chars)
     view = state.deps.profiles.view(body.user) if body.user else None
-    retriever = state.deps.retriever
-    if hasattr(retriever, "search_with_interpretation"):
-        found = retriever.search_with_interpretation(query, body.k, view=view)
-        hits, interpretation = found.hits, as_dict(found.interpretation)
-    else:  # a retriever without query parsing
-        hits, interpretation = retriever.search(query, body.k, view=view), {}
+    found = state.deps.retriever.search_with_interpretation(query, body.k, view=view)
     results = [SearchResult(id=h.product.id, title=h.product.title, price=h.product.price, rating=h.product.rating,
                             why=list(h.reasons), score=round(float(h.score), 4), category=h.product.category,
-                            brand=h.product.brand) for h in hits]
-    return SearchResponse(results=results, interpretation=interpretation)
+                            brand=h.product.brand) for h in found.hits]
+    return SearchResponse(results=results, interpretation=found.interpretation.as_dict())

@@ -7,7 +7,6 @@ remote generator of another (`SHOPASSIST_SERVE__REMOTE_URL`).
 
 from __future__ import annotations
 
-import json
 import time
 import uuid
 from collections.abc import Iterator
@@ -15,12 +14,12 @@ from collections.abc import Iterator
 from fastapi import APIRouter, Header
 from fastapi.responses import StreamingResponse
 
-from data.errors import BadInput, ShopAssistError
+from assistant.turn import Accepted, Finished
 from assistant.types import Message, Prompt, Token
+from data.errors import BadInput, ShopAssistError
 from ui.deps import ApiKeyDep, StateDep
 from ui.protocol import (ActionPublic, AssistantMessage, ChatCompletionRequest, ChatCompletionResponse, Choice, IntentPublic,
-                         ModelCard, ModelList, ProductCard, ShopAssistExtra)
-from assistant.turn import Accepted, Finished
+                         ModelCard, ModelList, ProductCard, ShopAssistExtra, error_body, sse)
 
 router = APIRouter(prefix="/v1", tags=["chat"])
 PIPELINE_MODEL = "shopassist"
@@ -52,10 +51,6 @@ def split_messages(request: ChatCompletionRequest) -> tuple[str, tuple[Message, 
     return last.content, history
 
 
-def sse(data: dict | str) -> str:
-    return f"data: {data if isinstance(data, str) else json.dumps(data)}\n\n"
-
-
 def chunk(completion_id: str, created: int, model: str, delta: dict, finish: str | None = None, **extra) -> dict:
     return {"id": completion_id, "object": "chat.completion.chunk", "created": created, "model": model,
             "choices": [{"index": 0, "delta": delta, "finish_reason": finish}], **extra}
@@ -72,13 +67,22 @@ def stream_events(events: Iterator, completion_id: str, created: int, model: str
                 extra = extra_for(event).model_dump()
                 yield sse(chunk(completion_id, created, model, {}, "stop", shopassist=extra))
     except ShopAssistError as exc:
-        yield sse({"error": {"message": exc.message, "type": type(exc).__name__, "code": exc.status_code, "hint": exc.hint}})
+        yield sse(error_body(exc.message, type(exc).__name__, exc.status_code, exc.hint))
     except Exception:  # never a stack trace to the client; the server log has it
         import logging
 
         logging.getLogger(__name__).exception("stream failed")
-        yield sse({"error": {"message": "internal error while generating", "type": "internal_error", "code": 500, "hint": "retry"}})
+        yield sse(error_body("internal error while generating", "internal_error", 500, "retry"))
     yield sse("[DONE]")
+
+
+def accepted(events: Iterator) -> Accepted:
+    """Run a turn up to its first event, which stores the message (bad input raises here, before any
+    response starts); the rest of `events` is the reply."""
+    first = next(events, None)
+    if not isinstance(first, Accepted):
+        raise RuntimeError(f"a turn must start with Accepted, not {type(first).__name__}")
+    return first
 
 
 def raw_events(state, request: ChatCompletionRequest) -> Iterator:
@@ -109,8 +113,7 @@ def chat_completions(request: ChatCompletionRequest, state: StateDep, _key: ApiK
         message, history = split_messages(request)
         session = (request.shopassist.session_id if request.shopassist else None) or x_session_id
         events = state.chat.turn(message, user_id=request.user, session_id=session, history=history or None, channel="api")
-        first = next(events)  # validates and stores the message: errors get a real status, stored = acknowledged
-        assert isinstance(first, Accepted)
+        accepted(events)  # validates and stores the message: errors get a real status, stored = acknowledged
     if request.stream:
         return StreamingResponse(stream_events(events, completion_id, created, request.model), media_type="text/event-stream",
                                  headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})

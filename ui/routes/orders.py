@@ -14,8 +14,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 
-from data.errors import ShopAssistError
 from assistant.orders import Order, OrderAction
+from data.errors import UnknownOrder
 from ui.deps import ApiKeyDep, StateDep
 from ui.protocol import ActionList, OrderActionPublic, OrderItemPublic, OrderList, OrderPublic
 from ui.routes.users import UserId
@@ -23,10 +23,6 @@ from ui.routes.users import UserId
 router = APIRouter(prefix="/v1", tags=["orders"])
 OrderId = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.\-]+$")]
 CUSTOMER_ACTIONS = 10_000  # every action of one customer, fetched in one query for the order list
-
-
-class UnknownOrder(ShopAssistError):
-    status_code = 404
 
 
 def action_public(action: OrderAction) -> OrderActionPublic:

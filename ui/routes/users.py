@@ -19,10 +19,6 @@ router = APIRouter(prefix="/v1", tags=["customers"])
 UserId = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.\-]+$")]
 
 
-class NotSupported(ShopAssistError):
-    status_code = 501
-
-
 def profile_public(view) -> ProfilePublic:
     fields = set(ProfilePublic.model_fields)
     return ProfilePublic(**{k: v for k, v in dataclasses.asdict(view).items() if k in fields})
@@ -55,8 +51,6 @@ def apply_event(event: EventCreate, state) -> tuple[ProfilePublic | None, dict |
             raise BadInput(problem, hint="see POST /v1/events in /docs")
         if event.user_id is None:
             raise BadInput(f"a {event.type} event needs the customer's user_id", hint="guests have no profile")
-        if not hasattr(profiles, "record_event"):
-            raise NotSupported("this build cannot record events yet", hint="update ShopAssist")
         view = profiles.record_event(event.model_dump(exclude_none=True, include={"type", "user_id", "product_id", "quantity", "price", "timestamp"}))
     return (profile_public(view) if view is not None else None), record
 
@@ -121,10 +115,7 @@ def tickets(state: StateDep, _key: ApiKeyDep,
 @router.get("/users/{user_id}/export", tags=["privacy"])
 def export_user(user_id: UserId, state: StateDep, _key: ApiKeyDep) -> dict:
     """Everything held about a customer: profile data and every stored conversation."""
-    profiles = state.deps.profiles
-    if not hasattr(profiles, "export"):
-        raise NotSupported("this build cannot export profiles", hint="update ShopAssist")
-    data = profiles.export(user_id)
+    data = state.deps.profiles.export(user_id)
     data["conversations"] = [{"session_id": s.id, "messages": [{"role": m.role, "content": m.content, "at": m.created_at}
                                                                for m in state.store.messages(s.id)]}
                              for s in state.store.sessions(user_id)]
@@ -134,9 +125,6 @@ def export_user(user_id: UserId, state: StateDep, _key: ApiKeyDep) -> dict:
 @router.delete("/users/{user_id}", tags=["privacy"])
 def forget_user(user_id: UserId, state: StateDep, _key: ApiKeyDep) -> dict:
     """Right to be forgotten: the profile, its files, conversations and tickets are deleted."""
-    profiles = state.deps.profiles
-    if not hasattr(profiles, "forget"):
-        raise NotSupported("this build cannot forget customers", hint="update ShopAssist")
-    profiles.forget(user_id)
+    state.deps.profiles.forget(user_id)
     return {"forgotten": user_id, "messages_deleted": state.store.forget_user(user_id),
             "analytics_events_deleted": state.analytics.forget(user_id)}

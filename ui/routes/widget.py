@@ -13,7 +13,6 @@ signed-in customer's session.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Literal
@@ -22,13 +21,12 @@ from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, StreamingResponse
 from pydantic import BaseModel, Field
 
-from data.errors import BadInput, ShopAssistError
-from assistant.types import IntentDetected, Products, Token
-from ui.deps import StateDep
-from ui.protocol import EventResponse
-from ui.routes.chat import product_card
-from ui.security import Unauthorized
 from assistant.turn import Accepted, Finished
+from assistant.types import IntentDetected, Products, Token
+from data.errors import EventRejected, NotAGuestSession, ShopAssistError, Unauthorized, UnknownSession
+from ui.deps import StateDep
+from ui.protocol import EventResponse, sse
+from ui.routes.chat import accepted, product_card
 
 router = APIRouter(tags=["widget"])
 WIDGET_JS = Path(__file__).resolve().parent.parent / "widget" / "widget.js"
@@ -49,18 +47,6 @@ class WidgetEvent(BaseModel):
     value: Literal[1, -1] | None = None
 
 
-class UnknownSession(ShopAssistError):
-    status_code = 404
-
-
-class NotAGuestSession(ShopAssistError):
-    status_code = 403
-
-
-class EventRejected(BadInput):
-    status_code = 422
-
-
 def origin_allowed(request: Request, allowed: list[str]) -> bool:
     origin = request.headers.get("origin")
     if origin is None or "*" in allowed or origin in allowed:
@@ -74,29 +60,27 @@ def widget_js() -> FileResponse:
 
 
 def widget_events(events: Iterator) -> Iterator[str]:
-    def line(data: dict) -> str:
-        return f"data: {json.dumps(data)}\n\n"
-
+    """The widget's own stream protocol (widget.js reads it): one typed event per SSE line."""
     try:
         for event in events:
             if isinstance(event, Accepted):
-                yield line({"type": "session", "session_id": event.session_id})
+                yield sse({"type": "session", "session_id": event.session_id})
             elif isinstance(event, IntentDetected):
-                yield line({"type": "intent", "label": event.intent.label})
+                yield sse({"type": "intent", "label": event.intent.label})
             elif isinstance(event, Products):
-                yield line({"type": "products", "products": [product_card(h).model_dump() for h in event.hits]})
+                yield sse({"type": "products", "products": [product_card(h).model_dump() for h in event.hits]})
             elif isinstance(event, Token):
-                yield line({"type": "token", "text": event.text})
+                yield sse({"type": "token", "text": event.text})
             elif isinstance(event, Finished):
-                yield line({"type": "done", "text": event.text, "handoff": event.handoff, "blocked": event.blocked,
-                            "reply_id": event.reply_id})
+                yield sse({"type": "done", "text": event.text, "handoff": event.handoff, "blocked": event.blocked,
+                           "reply_id": event.reply_id})
     except ShopAssistError as exc:
-        yield line({"type": "error", "message": exc.message})
+        yield sse({"type": "error", "message": exc.message})
     except Exception:
         import logging
 
         logging.getLogger(__name__).exception("widget stream failed")
-        yield line({"type": "error", "message": "internal error"})
+        yield sse({"type": "error", "message": "internal error"})
 
 
 def check_caller(request: Request, state) -> None:
@@ -110,7 +94,7 @@ def check_caller(request: Request, state) -> None:
 def widget_chat(body: WidgetMessage, request: Request, state: StateDep) -> StreamingResponse:
     check_caller(request, state)
     events = state.chat.turn(body.message, user_id=None, session_id=body.session_id, channel="widget")
-    first = next(events)  # stored before streaming; validation errors get a real status
+    first = accepted(events)  # stored before streaming; validation errors get a real status
     return StreamingResponse(widget_events(_chain(first, events)),
                              media_type="text/event-stream", headers={"Cache-Control": "no-cache"})
 

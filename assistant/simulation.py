@@ -16,10 +16,14 @@ import random
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 from data.schema import Product
 
 from assistant.types import CustomerView
+
+if TYPE_CHECKING:
+    from assistant.understand.understand import IntentClassifier
 
 SERVICE_MESSAGES = ("where is my order?", "how long does delivery take?", "can I return something I bought?",
                     "what payment methods do you accept?")
@@ -131,7 +135,9 @@ def simulate(run: Runner, record: Recorder, views: Mapping[str, CustomerView], c
 
 
 class _CachedIntents:
-    def __init__(self, detector) -> None:
+    """The intent model with its answers remembered per message text."""
+
+    def __init__(self, detector: IntentClassifier) -> None:
         self.detector, self.cache = detector, {}
 
     def classify(self, text: str):
@@ -139,7 +145,7 @@ class _CachedIntents:
 
     def analyse(self, text: str):
         if text not in self.cache:
-            self.cache[text] = self.detector.analyse(text) if hasattr(self.detector, "analyse") else (self.detector.classify(text), None)
+            self.cache[text] = self.detector.analyse(text)
         return self.cache[text]
 
 

@@ -1,4 +1,4 @@
-"""Prompt injection: 32 attempts (tests/assistant/injections.jsonl) never leak the system prompt, another
+"""Prompt injection: 32 attempts (tests/assistant/safety/injections.jsonl) never leak the system prompt, another
 customer's data, or an invented discount.
 
 Fast test: a "compliant" generator that obeys every attack (the worst model possible) and the
@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 
 from assistant.reply.writer import SYSTEM
-from assistant.settings import DEMO_DIR, Settings
+from data import DEMO_DIR
+from assistant.settings import Settings
 from assistant.types import Token
 from tests.conftest import TINY_CATALOG
 from tests.conftest import make_deps
@@ -109,6 +110,7 @@ def test_an_honest_draft_is_sent(poisoned):
 
 
 @pytest.mark.slow
+@pytest.mark.e2e
 def test_the_real_model_leaks_nothing(real_model_dir, tmp_path):
     from assistant.history import ConversationStore
     from assistant.deps import build_deps

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 
 from assistant.policies import PolicyIndex, split_passages
-from assistant.settings import DEMO_DIR
+from data import DEMO_DIR
 from data.load import load_policies
 
-QUESTIONS = [json.loads(line) for line in (Path(__file__).parents[2] / "benchmarks" / "cases" / "policy_questions.jsonl")
+QUESTIONS = [json.loads(line) for line in (Path(__file__).parents[3] / "benchmarks" / "cases" / "policy_questions.jsonl")
              .read_text(encoding="utf-8").splitlines() if line.strip()]
 
 

@@ -11,7 +11,7 @@ import pytest
 from data.errors import BadInput
 from assistant.history import ConversationStore
 from assistant.orders import OrderBook
-from assistant.settings import DEMO_DIR
+from data import DEMO_DIR
 from data.schema import Product
 
 TODAY = date(2026, 3, 3)

@@ -44,6 +44,7 @@ def test_fast_engine_streams_the_same_greedy_reply_as_transformers(loaded):
     assert "".join(pieces) == "".join(reference.stream(prompt))
 
 
+@pytest.mark.e2e
 def test_long_conversations_lose_their_oldest_turns_but_keep_the_system_prompt(loaded, caplog):
     gen = generator(loaded, engine="hf", max_context=256, max_new_tokens=32)
     history = []
@@ -62,6 +63,7 @@ def test_long_conversations_lose_their_oldest_turns_but_keep_the_system_prompt(l
     assert "dropped the" in caplog.text
 
 
+@pytest.mark.e2e
 def test_an_oversized_last_message_is_cut_keeping_the_system_prompt(loaded):
     gen = generator(loaded, engine="hf", max_context=256, max_new_tokens=16)
     encoded = gen.encode(shop_prompt(user="boots " * 400 + "THE END"))
@@ -70,6 +72,7 @@ def test_an_oversized_last_message_is_cut_keeping_the_system_prompt(loaded):
     assert text.startswith("<|im_start|>system\n" + SYSTEM) and "THE END" in text
 
 
+@pytest.mark.e2e
 def test_closing_a_stream_frees_its_slot(loaded):
     gen = generator(loaded, engine="fast", batch_slots=1, max_new_tokens=300, repetition_penalty=1.0)
     stream = gen.stream(shop_prompt())

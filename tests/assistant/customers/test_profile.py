@@ -11,7 +11,8 @@ import pytest
 
 from assistant.customers.churn import FEATURES
 from data.errors import BadInput, UnknownUser
-from assistant.customers.profile import ProfileBook, ProfileConfig, load_profile_book, profiles_dir, save_profiles
+from assistant.customers.profile import ProfileBook, load_profile_book
+from assistant.customers.profile_files import profiles_dir, save_profiles
 from assistant.settings import DEMO_DIR
 from data.load import load_catalog, load_customers, load_orders
 from data.schema import Customer, OrderLine
@@ -202,10 +203,9 @@ def test_weighted_views_follow_new_orders(book):
 def test_churn_weight_setting_reaches_the_profiles(monkeypatch, catalog, isolated_home):
     from pydantic import ValidationError
 
-    from assistant.customers.profile import profile_config
+    from assistant.customers.profile_types import profile_config
     from assistant.settings import Settings
 
-    assert Settings().personalization.churn_model_weight == ProfileConfig().churn.model_weight  # one default
     monkeypatch.setenv("SHOPASSIST_PERSONALIZATION__CHURN_MODEL_WEIGHT", "0")
     settings = Settings()
     assert settings.personalization.churn_model_weight == 0.0

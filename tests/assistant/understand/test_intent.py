@@ -55,7 +55,8 @@ def test_one_pass_tree_scorer_matches_the_reference_scores(real_model_dir):
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    from assistant.understand.intent import IntentConfig, ModelIntentClassifier, TreeScorer
+    from assistant.understand.intent import IntentConfig, ModelIntentClassifier
+    from assistant.understand.tree_scorer import TreeScorer
 
     tokenizer = AutoTokenizer.from_pretrained(real_model_dir)
     model = AutoModelForCausalLM.from_pretrained(real_model_dir, dtype=torch.float32).eval()

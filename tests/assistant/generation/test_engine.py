@@ -7,6 +7,8 @@ import time
 
 import pytest
 
+from assistant.settings import ModelSettings
+
 torch = pytest.importorskip("torch")
 
 VOCAB = 512
@@ -33,11 +35,17 @@ def hf_greedy(model, ids: list[int], new: int, penalty: float = 1.0) -> list[int
     return out[0, len(ids):].tolist()
 
 
+def engine_settings(slots: int = 8, **rest) -> ModelSettings:
+    """Model settings for an engine test, named like the engine's knobs (slots, max_context, ...)."""
+    names = {"max_context": "max_context", "prefill_chunk": "prefill_chunk", "prefix_entries": "prefix_cache_entries"}
+    return ModelSettings(batch_slots=slots, **{names[k]: v for k, v in rest.items()})
+
+
 def make_engine(model, **config):
-    from assistant.generation.engine import Engine, EngineConfig
+    from assistant.generation.engine import Engine
     from assistant.generation.engine_model import FastLlama
 
-    return Engine(FastLlama(model, dtype=torch.float32), eos_ids={-1}, config=EngineConfig(**config))
+    return Engine(FastLlama(model, dtype=torch.float32), eos_ids={-1}, settings=engine_settings(**config))
 
 
 def prompt(seed: int, length: int) -> list[int]:
@@ -110,26 +118,24 @@ def test_a_reader_that_never_reads_does_not_stall_the_others(tiny_llama):
 
 
 def test_eos_ends_a_request_and_is_not_emitted(tiny_llama):
-    from assistant.generation.engine import Engine, EngineConfig
+    from assistant.generation.engine import Engine
     from assistant.generation.engine_model import FastLlama
 
     ids = prompt(14, 16)
     expected = hf_greedy(tiny_llama, ids, 8)
     stop = expected[3]
-    engine = Engine(FastLlama(tiny_llama, dtype=torch.float32), eos_ids={stop}, config=EngineConfig(slots=1, max_context=128))
+    engine = Engine(FastLlama(tiny_llama, dtype=torch.float32), eos_ids={stop}, settings=engine_settings(slots=1, max_context=128))
     assert list(engine.submit(ids, max_new_tokens=8).tokens()) == expected[: expected.index(stop)]
 
 
 def test_bad_requests_and_configs_are_refused(tiny_llama):
-    from assistant.generation.engine import EngineConfig
-
     engine = make_engine(tiny_llama, slots=1, max_context=64)
     with pytest.raises(ValueError, match="exceeds the context"):
         engine.submit(prompt(15, 60), max_new_tokens=10)
     with pytest.raises(ValueError):
         engine.submit([], max_new_tokens=1)
     with pytest.raises(ValueError):
-        EngineConfig(slots=0)
+        engine_settings(slots=0)
 
 
 @pytest.mark.parametrize("weights", ["same", "int8"])

@@ -14,7 +14,7 @@ from assistant.history import ConversationStore
 from assistant.orders import OrderBook
 from assistant.orders.desk import GUEST_ASK, NO_MATCH, OrderDesk, OrderRequest
 from assistant.policies import PolicyIndex
-from assistant.settings import DEMO_DIR
+from data import DEMO_DIR
 from data.load import load_catalog, load_customers, load_policies
 
 TODAY = date(2026, 10, 31)  # the demo store's clock: its newest order

@@ -1,12 +1,11 @@
-"""`shopassist experiments`: list, report and simulate the A/B tests of an experiment file.
+"""`shopassist experiments`: list, report and simulate the A/B tests of an experiment file."""
 
-    shopassist experiments list --file data/demo/experiments.toml
-    shopassist experiments simulate retention-offer --file data/demo/experiments.toml --sessions 40
-    shopassist experiments report retention-offer --file data/demo/experiments.toml --plot offer.png
-
-Reports read the same database the server writes (SHOPASSIST_SERVE__DB_URL, SQLite under the
-home folder by default), so a running store and a simulation are reported the same way.
-"""
+# shopassist experiments list --file data/demo/experiments.toml
+# shopassist experiments simulate retention-offer --file data/demo/experiments.toml --sessions 40
+# shopassist experiments report retention-offer --file data/demo/experiments.toml --plot offer.png
+#
+# Reports read the same database the server writes (SHOPASSIST_SERVE__DB_URL, SQLite under the
+# home folder by default), so a running store and a simulation are reported the same way.
 
 from __future__ import annotations
 
@@ -15,15 +14,14 @@ from pathlib import Path
 
 import click
 
-from ui.cli import friendly_errors, make_settings, status
+from data.errors import BadInput
+from ui.cli.common import friendly_errors, make_settings, status
 
 FILE_OPTION = click.option("--file", "path", type=click.Path(path_type=Path),
                            help="Experiment file (TOML); default SHOPASSIST_EXPERIMENTS__FILE.")
 
 
 def _settings(path: Path | None):
-    from data.errors import BadInput
-
     settings = make_settings(**{"experiments.file": path})
     if settings.experiments.file is None:
         raise BadInput("no experiment file", hint="pass --file or set SHOPASSIST_EXPERIMENTS__FILE "
@@ -117,7 +115,7 @@ def simulate_command(name: str, path: Path | None, sessions: int, seed: int, eff
     """
     from assistant.analytics.experiment_report import report_experiment
     from assistant.deps import build_deps
-    from assistant.analytics.simulation import PlanRunner, ShopperModel, TurnResult, simulate
+    from assistant.simulation import PlanRunner, ShopperModel, TurnResult, simulate
 
     settings = _settings(path)
     deps = build_deps(settings, progress=status)

@@ -1,0 +1,5 @@
+"""`python -m ui.cli`: the same as the `shopassist` command."""
+
+from ui.cli import main
+
+main()
