@@ -27,10 +27,10 @@ test: $(STAMP)  ## the fast suite (no real model, no browser, no server process)
 	$(VENV)/bin/pytest -q
 
 test-e2e: $(STAMP)  ## end-to-end: the real model, Chromium, servers in their own processes (CI's second step)
-	$(VENV)/bin/pytest -q -m "e2e and not slow and not gpu"
+	$(VENV)/bin/pytest -q -n 0 -m "e2e and not slow and not gpu"
 
 test-all: $(STAMP)  ## everything, also the slow benchmarks
-	$(VENV)/bin/pytest -q -m ""
+	$(VENV)/bin/pytest -q -n 0 -m ""
 
 clean:
 	rm -rf $(VENV) *.egg-info

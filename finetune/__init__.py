@@ -1,0 +1,1 @@
+"""Tuning the chat model: training data (`dataset.py`, `shopping.py`, `written.py`, `grounded.py`), LoRA training (`train.py`), the shopping gate (`gate.py`), evaluation (`evaluate.py`) and the shipped adapter (`adapter/`)."""

@@ -113,14 +113,26 @@ def demo_profiles(catalog: dict):
     return copy.deepcopy(_PROFILE_BOOKS[key], {id(catalog): catalog})  # the copy shares the catalog, as in serving
 
 
+_POLICY_INDEX: list = []  # the demo policies' sentences, embedded once per run (the index is read-only)
+
+
+def demo_policy_index(policies: dict[str, str], embedder):
+    from assistant.policies import PolicyIndex
+
+    if not _POLICY_INDEX:
+        _POLICY_INDEX.append(PolicyIndex.build(policies, embedder))
+    return _POLICY_INDEX[0]
+
+
 def make_deps(settings: Settings, *, intent: str = "product_search", generator=None):
     from assistant.deps import Deps
     from data.load import load_policies
 
     retriever = shared_retriever(settings)
+    policies = load_policies(DEMO_DIR / "policies")
     return Deps(settings=settings, intents=FixedIntent(intent), retriever=retriever,
                 profiles=demo_profiles(retriever.catalog), generator=generator or FakeGenerator(),
-                policies=load_policies(DEMO_DIR / "policies"))
+                policies=policies, policy_index=demo_policy_index(policies, retriever.store.embedder))
 
 
 @pytest.fixture

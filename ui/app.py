@@ -68,6 +68,13 @@ def build_state(settings: Settings, deps: Deps | None) -> AppState:
                     orders=service.orders)
 
 
+def warm_up_in_background(app: FastAPI) -> None:
+    """A serving process warms the staff dashboard while it waits for its first request (building an app does not)."""
+    from ui.routes import admin
+
+    threading.Thread(target=admin.warm_up, args=(app.state.shopassist,), name="dashboard-warm-up", daemon=True).start()
+
+
 def create_app(settings: Settings | None = None, deps: Deps | None = None) -> FastAPI:
     import gradio as gr
     from fastapi.middleware.cors import CORSMiddleware
@@ -105,7 +112,6 @@ def create_app(settings: Settings | None = None, deps: Deps | None = None) -> Fa
         state.metrics.requests.labels(route=getattr(route, "path", "other"), status=str(response.status_code)).inc()
         return response
 
-    threading.Thread(target=admin.warm_up, args=(state,), name="dashboard-warm-up", daemon=True).start()
     app = gr.mount_gradio_app(app, build_chat_page(state.chat), path="/")
     app.add_middleware(CORSMiddleware, allow_origins=settings.serve.cors_origins, allow_methods=["GET", "POST"],
                        allow_headers=["Authorization", "Content-Type", "X-Session-Id"], max_age=600)

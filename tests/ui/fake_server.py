@@ -9,7 +9,9 @@ from __future__ import annotations
 import argparse
 import time
 
-from assistant.settings import DEMO_DIR, Settings
+from data import DEMO_DIR
+
+from assistant.settings import Settings
 
 
 class SlowGenerator:

@@ -5,6 +5,7 @@ small known set of events, an empty database, and the page for real in headless 
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -14,8 +15,8 @@ import pytest
 
 from assistant.analytics.events import TurnRecord
 from assistant.analytics.experiments import ExperimentBook, Experiment, Variant
-from assistant.settings import DEMO_DIR
-from tests.conftest import FakeGenerator, FixedIntent
+from data import DEMO_DIR
+from tests.conftest import FakeGenerator, FixedIntent, demo_profiles
 
 KEY = "admin-test-key-0123456789abcdef"
 ROOT = Path(__file__).resolve().parents[2]
@@ -27,16 +28,21 @@ EXPERIMENT = Experiment("retention-offer", "retention_offer",
                         min_sessions=2)
 
 
+@functools.cache
+def demo_catalog() -> dict:
+    from data.load import load_catalog
+
+    return {p.id: p for p in load_catalog(DEMO_DIR / "catalog.jsonl").records}
+
+
 def light_deps(settings, experiments=None):
     """The dashboard reads only the event log and the books: no model, no index."""
     from assistant.deps import Deps
     from assistant.policies import PolicyIndex
-    from assistant.customers.profile import load_profile_book
-    from data.load import load_catalog
 
-    catalog = {p.id: p for p in load_catalog(DEMO_DIR / "catalog.jsonl").records}
+    catalog = demo_catalog()
     return Deps(settings=settings, intents=FixedIntent(), retriever=SimpleNamespace(catalog=catalog),
-                profiles=load_profile_book(DEMO_DIR, catalog), generator=FakeGenerator(), policies={},
+                profiles=demo_profiles(catalog), generator=FakeGenerator(), policies={},
                 experiments=experiments or ExperimentBook([]), policy_index=PolicyIndex([], None, {}, None))
 
 

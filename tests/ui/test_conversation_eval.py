@@ -7,7 +7,7 @@ import json
 import pytest
 
 from data.errors import BadInput, ShopAssistError
-from assistant.settings import DEMO_DIR
+from data import DEMO_DIR
 from ui.conversation_checks import Context, check_reply, load_cases, load_store
 from ui.conversation_eval import http_sender, in_process_sender, run_cases
 
@@ -183,6 +183,7 @@ def test_unreachable_server_is_a_clear_error():
         send([{"role": "user", "content": "hi"}], None, None)
 
 
+@pytest.mark.e2e
 def test_http_sender_talks_to_a_running_server(settings, deps):
     from tests.ui.conftest import ServerThread
     from ui.app import create_app

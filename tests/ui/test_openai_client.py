@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from tests.conftest import FakeGenerator
-from tests.conftest import make_deps
+import pytest
+
+from tests.conftest import FakeGenerator, make_deps
 from tests.ui.conftest import ServerThread
+
+pytestmark = pytest.mark.e2e  # real uvicorn servers and real client libraries
 
 KEY = "k-client-0123456789abcdef"
 

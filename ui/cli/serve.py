@@ -75,8 +75,9 @@ def serve(host: str | None, port: int | None) -> None:
     import uvicorn
 
     from assistant.deps import build_deps
-    from ui.app import create_app
+    from ui.app import create_app, warm_up_in_background
 
     app = create_app(settings, build_deps(settings, progress=status))  # first start: progress of model + index
+    warm_up_in_background(app)
     status(f"open http://{settings.serve.host}:{settings.serve.port}/ in a browser")
     uvicorn.run(app, host=settings.serve.host, port=settings.serve.port, log_level="warning")

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from assistant.customers.profile import load_profile_book
 from assistant.customers.retention import plan_outreach, write_report
-from assistant.settings import DEMO_DIR
+from data import DEMO_DIR
 from data.load import load_catalog, load_policies
 
 POLICIES = load_policies(DEMO_DIR / "policies")
