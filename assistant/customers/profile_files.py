@@ -45,8 +45,8 @@ def fit_or_load_churn(histories: dict[str, History], *, as_of: date, config: Chu
                 model = pickle.load(f)
             model.config = config
             return model
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError):
-            path.unlink(missing_ok=True)  # stale or broken cache: refit below
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+            path.unlink(missing_ok=True)  # broken, or written by a version whose classes lived elsewhere: refit below
     model = fit_churn_model(histories, as_of=as_of, config=config)
     path.parent.mkdir(parents=True, exist_ok=True)
     for old in path.parent.glob("churn-*.pkl"):  # a forgotten customer's history must not linger in an old fit

@@ -220,3 +220,14 @@ def test_churn_weight_setting_reaches_the_profiles(monkeypatch, catalog, isolate
     monkeypatch.setenv("SHOPASSIST_PERSONALIZATION__CHURN_MODEL_WEIGHT", "1.5")
     with pytest.raises(ValidationError, match="churn_model_weight"):
         Settings()
+
+
+def test_a_churn_fit_cached_by_an_older_version_is_refitted_not_fatal(catalog, settings):
+    """A cache pickled when the churn classes lived in another module must not stop the server from starting."""
+    first = load_profile_book(DEMO_DIR, catalog, home=settings.home)
+    (cached,) = profiles_dir(settings.home).glob("churn-*.pkl")
+    # The same bytes as a fit pickled by a version whose module is gone (`assistant.churn` before the move).
+    cached.write_bytes(b"\x80\x04\x95\x1a\x00\x00\x00\x00\x00\x00\x00\x8c\x0fassistant.churn\x94\x8c\x05Model\x94\x93\x94.")
+    again = load_profile_book(DEMO_DIR, catalog, home=settings.home)
+    assert again.scores == first.scores
+    assert cached.exists() and cached.read_bytes()[:2] == b"\x80\x04" and len(cached.read_bytes()) > 100
