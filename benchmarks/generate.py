@@ -308,8 +308,9 @@ def intent_quality(limit: int, data: Path) -> dict:
     from assistant.settings import Settings
 
     rows = list(csv.DictReader(data.open(encoding="utf-8")))[: limit or None]
-    loaded = load_chat_model(Settings(model={"device": "cpu"}))
-    config, head = intent_config_for(loaded), load_intent_head(loaded.adapter)
+    settings = Settings(model={"device": "cpu"})
+    loaded = load_chat_model(settings)
+    config, head = intent_config_for(loaded, settings.model.intent_threshold), load_intent_head(loaded.adapter)
     accuracy = {}
     for variant, fast in (("hf_float32", False), ("engine_bf16", True)):
         classifier = ModelIntentClassifier(loaded, config, head, fast=fast)

@@ -173,7 +173,7 @@ class IntentConfig:
             raise ValueError("temperature must be > 0")
 
 
-def intent_config_for(loaded: LoadedModel, threshold: float = 0.0) -> IntentConfig:
+def intent_config_for(loaded: LoadedModel, threshold: float) -> IntentConfig:
     """The tuned adapter's saved calibration (short prompt), else the base model's long prompt."""
     saved = load_intent_calibration(loaded.adapter)
     if not saved:

@@ -6,6 +6,7 @@ import pytest
 
 from assistant.understand.intent import INTENTS, branch_points, encode_intent, intent_config_for, label_token_ids, prompt_parts
 from assistant.generation.model import LoadedModel
+from assistant.settings import ModelSettings
 
 
 def test_branch_points_cover_every_divergence():
@@ -32,20 +33,20 @@ def test_prompt_encoding_matches_the_chat_template(tokenizer):
 
 def test_calibration_file_switches_to_short_prompt(tmp_path):
     (tmp_path / "intent_calibration.json").write_text(json.dumps({"temperature": 2.0, "threshold": 0.4}))
-    config = intent_config_for(LoadedModel(model=None, tokenizer=None, device="cpu", path=tmp_path, adapter=tmp_path))
+    config = intent_config_for(LoadedModel(model=None, tokenizer=None, device="cpu", path=tmp_path, adapter=tmp_path), ModelSettings().intent_threshold)
     assert (config.short_prompt, config.temperature, config.threshold) == (True, 2.0, 0.4)
-    base = intent_config_for(LoadedModel(model=None, tokenizer=None, device="cpu", path=tmp_path, adapter=None))
+    base = intent_config_for(LoadedModel(model=None, tokenizer=None, device="cpu", path=tmp_path, adapter=None), ModelSettings().intent_threshold)
     assert base.short_prompt is False
 
 
 def test_calibration_file_carries_the_fusion_weight(tmp_path):
     (tmp_path / "intent_calibration.json").write_text(json.dumps({"temperature": 1.0, "threshold": 0.0, "head_weight": 0.7}))
-    config = intent_config_for(LoadedModel(model=None, tokenizer=None, device="cpu", path=tmp_path, adapter=tmp_path))
+    config = intent_config_for(LoadedModel(model=None, tokenizer=None, device="cpu", path=tmp_path, adapter=tmp_path), ModelSettings().intent_threshold)
     assert config.head_weight == 0.7
     (tmp_path / "intent_calibration.json").write_text(json.dumps({"temperature": 1.0, "threshold": 0.0}))
     from assistant.understand.intent import HEAD_WEIGHT
 
-    assert intent_config_for(LoadedModel(model=None, tokenizer=None, device="cpu", path=tmp_path, adapter=tmp_path)).head_weight == HEAD_WEIGHT
+    assert intent_config_for(LoadedModel(model=None, tokenizer=None, device="cpu", path=tmp_path, adapter=tmp_path), ModelSettings().intent_threshold).head_weight == HEAD_WEIGHT
 
 
 @pytest.mark.e2e
