@@ -13,14 +13,14 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 from assistant.analytics.experiments import ExperimentBook, Treatment
+from assistant.customers.profile import ProfileBook
 from assistant.generation.generator import Generator
 from assistant.policies import PolicyIndex
-from assistant.customers.profile import ProfileBook
 from assistant.settings import Settings
 from assistant.types import CustomerView
-from data.schema import Product
 from assistant.understand.gate import ShoppingGate
 from assistant.understand.understand import IntentClassifier
+from data.schema import Product
 
 if TYPE_CHECKING:
     from retrieval.constraints import Constraints, Vocabulary
@@ -80,12 +80,12 @@ def product_search(settings: Settings, *, progress: bool | Callable[[str], None]
 def build_deps(settings: Settings, *, progress: Callable[[str], None] | None = None) -> Deps:
     """Load models, data and the index (building or refreshing it on first run)."""
     from assistant.analytics.experiments import load_experiments
-    from assistant.generation.generator import ChatGenerator
-    from assistant.understand.intent import ModelIntentClassifier, intent_config_for, load_intent_head
-    from assistant.generation.model import load_chat_model
     from assistant.customers.profile import load_profile_book
     from assistant.customers.profile_types import profile_config
+    from assistant.generation.generator import ChatGenerator
+    from assistant.generation.model import load_chat_model
     from assistant.understand.gate import load_gate
+    from assistant.understand.intent import ModelIntentClassifier, intent_config_for, load_intent_head
     from data.load import load_policies
 
     say = progress or (lambda message: None)

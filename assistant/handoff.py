@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import re
 
-from retrieval.types import Hit
-
 from assistant.types import Intent
+from retrieval.types import Hit
 
 SHOPPING = frozenset({"product_search", "place_order"})
 # Words and patterns that mark an angry message; two signals, or one with a complaint, hand off.

@@ -14,9 +14,9 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from data.errors import BadInput
 from assistant.settings import Settings
 from assistant.types import Message
+from data.errors import BadInput
 
 
 @dataclass(frozen=True)

@@ -18,9 +18,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
-from data.schema import Product
-
 from assistant.types import CustomerView
+from data.schema import Product
 
 if TYPE_CHECKING:
     from assistant.understand.understand import IntentClassifier

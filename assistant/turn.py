@@ -23,13 +23,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 
 from assistant.analytics.events import EventLog, TurnRecord
-from assistant.safety.guard import clean_message
+from assistant.deps import Deps
 from assistant.handoff import handoff_reason
 from assistant.history import ConversationStore
 from assistant.metrics import Metrics
 from assistant.orders import OrderBook, build_order_book
 from assistant.orders.desk import OrderDesk, OrderRequest
-from assistant.deps import Deps
 from assistant.policies import TOPIC_FOR_INTENT, PolicyIndex
 from assistant.products import ProductDesk
 from assistant.reply.answer import ActionNote, Answer
@@ -37,10 +36,11 @@ from assistant.reply.check import DraftCheck
 from assistant.reply.talk import UNKNOWN_POLICY, Talk
 from assistant.reply.writer import TEMPLATE as DRAFT_TEMPLATE
 from assistant.reply.writer import ReplyWriter
+from assistant.safety.guard import clean_message
 from assistant.safety.screen import ReplyScreen, ScreenConfig
-from retrieval.types import Hit
 from assistant.types import CustomerView, Intent, IntentDetected, Products, Token
 from assistant.understand import Understander, Understanding
+from retrieval.types import Hit
 
 log = logging.getLogger(__name__)
 GESTURE_ROUTES = frozenset({"greeting", "search", "recommend", "follow_up"})  # where a welcome-back gesture fits

@@ -83,10 +83,10 @@ OFFER_OF = {"control": "code_or_shipping", "free-shipping": "free_shipping", "co
 def build_app(home: Path):
     """The real app with stand-ins for the models (the dashboard reads only the log and the books)."""
     from assistant.analytics.experiments import load_experiments
-    from assistant.deps import Deps
     from assistant.customers.profile import load_profile_book
-    from data import DEMO_DIR
+    from assistant.deps import Deps
     from assistant.settings import Settings
+    from data import DEMO_DIR
     from data.load import load_catalog
     from ui.app import create_app
 

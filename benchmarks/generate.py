@@ -303,9 +303,9 @@ def intent_quality(limit: int, data: Path) -> dict:
 
     from tqdm import tqdm
 
-    from assistant.understand.intent import ModelIntentClassifier, intent_config_for, load_intent_head
     from assistant.generation.model import load_chat_model
     from assistant.settings import Settings
+    from assistant.understand.intent import ModelIntentClassifier, intent_config_for, load_intent_head
 
     rows = list(csv.DictReader(data.open(encoding="utf-8")))[: limit or None]
     settings = Settings(model={"device": "cpu"})

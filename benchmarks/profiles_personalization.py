@@ -15,9 +15,9 @@ import tempfile
 from pathlib import Path
 
 from assistant.customers.profile import load_profile_book
-from data import DEMO_DIR
-from assistant.settings import Settings
 from assistant.deps import product_search
+from assistant.settings import Settings
+from data import DEMO_DIR
 
 QUERIES = (
     "gift ideas under $100", "something for the weekend", "best rated products", "what would you recommend for travel",

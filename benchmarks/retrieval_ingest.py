@@ -12,13 +12,12 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import time
 import tempfile
+import time
 from pathlib import Path
 
-from data import DEMO_DIR
-
 from assistant.settings import Settings
+from data import DEMO_DIR
 
 
 def main(argv: list[str] | None = None) -> None:

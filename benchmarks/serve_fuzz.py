@@ -25,8 +25,8 @@ KEY = "k-fuzz-0123456789abcdef"
 
 def fuzz(max_examples: int, seed: int = 7) -> dict:
     sys.path.insert(0, str(REPO))
-    from data import DEMO_DIR
     from assistant.settings import Settings
+    from data import DEMO_DIR
     from tests.conftest import TINY_CATALOG
     from tests.ui.conftest import ServerThread, make_deps
     from ui.app import create_app

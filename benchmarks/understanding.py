@@ -51,8 +51,8 @@ def service_recall(rows: list[dict], said: list[str]) -> dict:
 
 
 def understander_for(settings, deps):
-    from assistant.turn import build_service
     from assistant.history import ConversationStore
+    from assistant.turn import build_service
 
     home = Path(tempfile.mkdtemp(prefix="shopassist-understanding-"))
     return build_service(settings, deps, store=ConversationStore(f"sqlite:///{home / 'c.db'}")).understander
@@ -69,10 +69,9 @@ def main(argv=None) -> dict:
 
     from dataclasses import replace
 
-    from assistant.deps import build_deps
+    from assistant.deps import build_deps, product_search
     from assistant.settings import Settings
     from finetune.gate import read_rows
-    from assistant.deps import product_search
 
     settings = Settings()
     deps = build_deps(settings, progress=lambda m: print(f"· {m}", file=sys.stderr))

@@ -15,8 +15,7 @@ from pathlib import Path
 from typing import Any, Generic, TypeVar
 
 from data.errors import CatalogError, ShopAssistError
-from data.schema import Product
-from data.schema import Customer, OrderLine, parse_customer, parse_order_line, parse_product
+from data.schema import Customer, OrderLine, Product, parse_customer, parse_order_line, parse_product
 
 T = TypeVar("T")
 

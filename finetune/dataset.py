@@ -22,11 +22,11 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from data.errors import BadInput
-from assistant.understand.intent import INTENTS, OUT_OF_SCOPE
-from data.schema import Product
-from data import DEMO_DIR
 from assistant.settings import REPO_ROOT
+from assistant.understand.intent import INTENTS, OUT_OF_SCOPE
+from data import DEMO_DIR
+from data.errors import BadInput
+from data.schema import Product
 from finetune.written import GOODBYES, GREETINGS, OOS_HELDOUT_TOPICS, OOS_TOPICS
 
 DATASETS_DIR = REPO_ROOT.parent / "shared" / "datasets"
@@ -187,8 +187,8 @@ def grounded_turns(config: DataConfig, rng: random.Random, train: list[dict], he
 
     from tqdm.auto import tqdm
 
-    from assistant.history import ConversationStore
     from assistant.deps import build_deps
+    from assistant.history import ConversationStore
     from assistant.settings import Settings
     from assistant.turn import build_service
     from finetune.grounded import build_grounded

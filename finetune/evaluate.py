@@ -16,8 +16,8 @@ import statistics
 import time
 from pathlib import Path
 
-from data.errors import BadInput
 from assistant.understand.intent import CALIBRATION_FILE, INTENTS, OUT_OF_SCOPE
+from data.errors import BadInput
 from finetune.dataset import read_table
 
 LABELS = list(INTENTS)
@@ -156,8 +156,8 @@ def score_texts(classifier, texts: list[str]) -> tuple[list[list[float]], list[f
 
 
 def evaluate_intents(data: Path, train_csv: Path, settings, *, out_dir: Path) -> dict:
-    from assistant.understand.intent import ModelIntentClassifier, intent_config_for, load_intent_head
     from assistant.generation.model import load_chat_model
+    from assistant.understand.intent import ModelIntentClassifier, intent_config_for, load_intent_head
 
     texts, gold = load_labelled(data)
     if not train_csv.exists():
@@ -230,8 +230,8 @@ def fit_head_weight(classifier, heldout: Path, *, seed: int = 13) -> tuple[float
 def calibrate(adapter: Path, dev: Path, settings, *, heldout: Path | None = None) -> dict:
     """Pick the fusion weight on the held-out training sources, then fit the temperature and abstain
     threshold on the dev set (the only things chosen on it); save them beside the adapter."""
-    from assistant.understand.intent import HEAD_WEIGHT, IntentConfig, ModelIntentClassifier, load_intent_head
     from assistant.generation.model import load_chat_model
+    from assistant.understand.intent import HEAD_WEIGHT, IntentConfig, ModelIntentClassifier, load_intent_head
 
     texts, gold = load_labelled(dev)
     loaded = load_chat_model(settings.model_copy(update={"adapter": str(adapter)}))

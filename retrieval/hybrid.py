@@ -15,7 +15,6 @@ from data.schema import Product
 from retrieval.types import Taste
 
 
-
 def reciprocal_rank_fusion(rankings: Mapping[str, Sequence[str]], weights: Mapping[str, float], k: int) -> dict[str, float]:
     """id -> sum over lists of weight / (k + rank), rank starting at 1."""
     fused: dict[str, float] = {}

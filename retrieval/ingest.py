@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from data.errors import CatalogError
-from data.schema import Product
 from data.load import RowError, load_catalog, read_rows
+from data.schema import Product
 from retrieval.config import RetrievalSettings
 from retrieval.store import LazyEmbedder, ProductStore, open_client
 

@@ -10,24 +10,22 @@ candidates -> reciprocal rank fusion -> profile or popularity nudge -> hits with
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
 from itertools import zip_longest
 from pathlib import Path
 from typing import Any
 
-import re
-
 import numpy as np
 
 from data.schema import Product
-from retrieval.types import Hit, Taste
 from retrieval.bm25 import KeywordIndex
-from retrieval.constraints import GIFT, Constraints, Vocabulary, head_phrase, parse_constraints
 from retrieval.config import RetrievalSettings
+from retrieval.constraints import GIFT, Constraints, Vocabulary, head_phrase, parse_constraints
 from retrieval.hybrid import has_history, popularity_from_orders, profile_affinity, reciprocal_rank_fusion
 from retrieval.store import ProductStore
-
+from retrieval.types import Hit, Taste
 
 OUT_OF_STOCK_PENALTY = 0.15  # of the 0..1 fused score: an out-of-stock product drops below close in-stock ones
 

@@ -13,7 +13,6 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from data.schema import Product
-
 from retrieval.config import RetrievalSettings
 
 if TYPE_CHECKING:

@@ -8,10 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from data import DEMO_DIR
-
 from assistant.settings import Settings
 from assistant.types import Intent, Prompt
+from data import DEMO_DIR
 
 TINY_CATALOG = [
     {"id": "J1", "title": "Trailform Storm Rain Jacket", "description": "Waterproof breathable rain jacket with taped seams and an adjustable hood for hiking in wet weather.", "category": "jackets", "brand": "Trailform", "price": 89.0, "rating": 4.5, "stock": 12, "tags": ["waterproof", "hiking"]},

@@ -16,9 +16,9 @@ from __future__ import annotations
 import html
 from collections.abc import Iterator
 
-from data.errors import ShopAssistError
+from assistant.turn import Accepted, Finished, TurnService
 from assistant.types import IntentDetected, Products, Token
-from assistant.turn import Accepted, TurnService, Finished
+from data.errors import ShopAssistError
 
 
 def cards_html(hits) -> str:

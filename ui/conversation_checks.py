@@ -22,9 +22,8 @@ from datetime import date
 from pathlib import Path
 
 from data.errors import BadInput
-from data.schema import Product
 from data.load import load_catalog, load_customers, load_orders, load_policies
-from data.schema import Customer, OrderLine
+from data.schema import Customer, OrderLine, Product
 
 PRODUCT_KEYS = ("category", "brand", "min_price", "max_price", "top", "cheapest_in_category")
 LAST_ORDER_ASPECTS = ("status", "which", "date", "item", "cancellable")

@@ -8,13 +8,13 @@ from typing import Annotated
 from fastapi import Depends, Header, Request
 
 from assistant.analytics.events import EventLog
-from assistant.history import ConversationStore
 from assistant.deps import Deps
-from assistant.settings import Settings
+from assistant.history import ConversationStore
 from assistant.metrics import Metrics
 from assistant.orders import OrderBook
-from ui.security import RateLimiter, check_api_key
+from assistant.settings import Settings
 from assistant.turn import TurnService
+from ui.security import RateLimiter, check_api_key
 
 
 @dataclass

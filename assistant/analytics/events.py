@@ -25,8 +25,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from data.errors import BadInput
 from assistant.safety.redact import redact
+from data.errors import BadInput
 
 CLIENT_EVENT_TYPES = ("click", "add_to_cart", "order", "rating")  # posted by pages and the store backend
 EVENT_TYPES = ("turn", *CLIENT_EVENT_TYPES)  # "turn" rows are written by the assistant itself

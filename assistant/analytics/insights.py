@@ -20,8 +20,17 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from assistant.analytics.insight_types import (Count, DayActivity, ExperimentSummary, FunnelStep, Insights, OfferOutcome,
-                                               Request, Sessions, Totals)
+from assistant.analytics.insight_types import (
+    Count,
+    DayActivity,
+    ExperimentSummary,
+    FunnelStep,
+    Insights,
+    OfferOutcome,
+    Request,
+    Sessions,
+    Totals,
+)
 from assistant.understand.intent import OUT_OF_SCOPE, SHOPPING_INTENTS
 
 logger = logging.getLogger(__name__)

@@ -21,8 +21,17 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant.customers.churn import (FEATURES, ChurnConfig, blend, feature_matrix, few_threads, fit_btyd, histories_from_frame, labels,
-                             make_classifier)
+from assistant.customers.churn import (
+    FEATURES,
+    ChurnConfig,
+    blend,
+    feature_matrix,
+    few_threads,
+    fit_btyd,
+    histories_from_frame,
+    labels,
+    make_classifier,
+)
 from data.errors import BadInput
 
 FORMATS = ("cdnow", "csv")

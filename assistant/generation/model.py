@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from data.errors import ModelUnavailable
 from assistant.settings import REPO_ROOT, ModelSettings, Settings
+from data.errors import ModelUnavailable
 
 if TYPE_CHECKING:
     import torch

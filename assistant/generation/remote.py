@@ -13,9 +13,9 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from data.errors import ModelUnavailable
 from assistant.settings import Settings
 from assistant.types import Prompt
+from data.errors import ModelUnavailable
 
 
 @dataclass(frozen=True)

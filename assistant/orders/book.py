@@ -21,8 +21,7 @@ from datetime import UTC
 from pathlib import Path
 
 from data.errors import BadInput
-from data.schema import Product
-from data.schema import ORDER_STATUSES
+from data.schema import ORDER_STATUSES, Product
 
 log = logging.getLogger(__name__)
 

@@ -18,8 +18,23 @@ from dataclasses import dataclass
 from datetime import date
 
 from assistant.orders.book import Order, OrderBook
-from assistant.orders.words import (GUEST_ASK, GUEST_ASK_AFTER_RULE, NO_MATCH, STATUS_WORDS, items_phrase, new_address, not_cancelled, note_of, odd_items,
-                                    requiring, status_sentence, status_terms, we_email, with_context, with_sentence)
+from assistant.orders.words import (
+    GUEST_ASK,
+    GUEST_ASK_AFTER_RULE,
+    NO_MATCH,
+    STATUS_WORDS,
+    items_phrase,
+    new_address,
+    not_cancelled,
+    note_of,
+    odd_items,
+    requiring,
+    status_sentence,
+    status_terms,
+    we_email,
+    with_context,
+    with_sentence,
+)
 from assistant.policies import PolicyIndex
 from assistant.reply.answer import ActionNote, Answer
 from assistant.reply.words import day, listing

@@ -18,11 +18,11 @@ from dataclasses import asdict, replace
 
 from assistant.reply.answer import Answer
 from assistant.reply.words import listing, money, priced, stock_words
-from data.schema import Product
-from retrieval.types import Hit
 from assistant.types import CustomerView
 from assistant.understand import patterns
+from data.schema import Product
 from retrieval.constraints import Constraints, parse_constraints
+from retrieval.types import Hit
 
 
 def amounts_of(products) -> frozenset[float]:

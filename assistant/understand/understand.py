@@ -16,10 +16,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
-from assistant.understand.intent import OUT_OF_SCOPE, SHOPPING_INTENTS
 from assistant.types import Intent
 from assistant.understand import patterns
 from assistant.understand.gate import ShoppingGate, gate_features
+from assistant.understand.intent import OUT_OF_SCOPE, SHOPPING_INTENTS
 from retrieval.constraints import GIFT, parse_constraints
 
 ORDER_INTENTS = frozenset({"track_order", "cancel_order", "change_order", "change_shipping_address", "track_refund"})

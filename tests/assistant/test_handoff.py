@@ -6,9 +6,9 @@ import pytest
 
 from assistant.handoff import anger, handoff_reason, is_failed_turn
 from assistant.settings import ServeSettings
+from assistant.types import Intent
 from data.schema import Product
 from retrieval.types import Hit
-from assistant.types import Intent
 
 HIT = Hit(Product("J1", "Jacket", "warm"), 1.0)
 

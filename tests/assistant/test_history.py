@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from data.errors import BadInput
 from assistant.history import ConversationStore, build_history
 from assistant.settings import Settings
 from assistant.types import Message
+from data.errors import BadInput
 
 
 @pytest.fixture

@@ -2,9 +2,9 @@
 
 import pytest
 
-from data.errors import ModelUnavailable
 from assistant.generation.model import resolve_adapter
 from assistant.settings import Settings
+from data.errors import ModelUnavailable
 
 
 def test_empty_env_runs_the_base_model(monkeypatch):

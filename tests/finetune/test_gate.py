@@ -7,8 +7,8 @@ import json
 import numpy as np
 import pytest
 
-from assistant.understand.intent import INTENTS
 from assistant.understand.gate import FEATURES, GATE_FILE, ShoppingGate, gate_features, load_gate
+from assistant.understand.intent import INTENTS
 from finetune.gate import group_of, pick_threshold
 
 
@@ -43,10 +43,10 @@ def test_a_gate_fitted_on_other_features_is_refused(tmp_path):
 
 @pytest.mark.e2e
 def test_the_shipped_gate_tells_shoppers_from_stray_requests(embedder):
-    from assistant.understand.intent import load_intent_head
     from assistant.settings import REPO_ROOT
-    from finetune.gate import CatalogMatcher
+    from assistant.understand.intent import load_intent_head
     from data.load import load_catalog
+    from finetune.gate import CatalogMatcher
 
     adapter = REPO_ROOT / "finetune" / "adapter"
     gate, head = load_gate(adapter), load_intent_head(adapter, embedder)

@@ -131,8 +131,8 @@ def test_numpy_fusion_matches_the_real_search(settings, tmp_path):
     """The grid's cached-list fusion ranks every product exactly where ProductSearch.search puts it, on a
     catalog like Abt-Buy's: no categories and nothing out of stock, so only fusion and re-rank order them
     (the relevance gate after fusion is off: the grid tunes the fusion alone)."""
-    from retrieval.evaluate import candidate_lists, fused_ranks
     from assistant.deps import product_search
+    from retrieval.evaluate import candidate_lists, fused_ranks
     from tests.conftest import TINY_CATALOG
 
     flat = tmp_path / "flat.jsonl"

@@ -7,8 +7,8 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from data.errors import CatalogError
 from assistant.settings import Settings
+from data.errors import CatalogError
 from retrieval.ingest import ingest_catalog, parse_mapping, resolve_mapping
 from retrieval.store import ProductStore, open_client
 

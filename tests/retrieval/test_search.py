@@ -6,11 +6,11 @@ import json
 
 import pytest
 
+from assistant.deps import product_search
 from assistant.types import CustomerView
 from retrieval.config import RetrievalSettings
 from retrieval.hybrid import reciprocal_rank_fusion
 from retrieval.ingest import ingest_catalog
-from assistant.deps import product_search
 from retrieval.search import ProductSearch
 from retrieval.store import ProductStore, open_client
 

@@ -9,7 +9,6 @@ import time
 import pytest
 
 
-
 @pytest.fixture
 def client(settings, deps):
     from fastapi.testclient import TestClient

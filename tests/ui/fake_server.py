@@ -9,9 +9,8 @@ from __future__ import annotations
 import argparse
 import time
 
-from data import DEMO_DIR
-
 from assistant.settings import Settings
+from data import DEMO_DIR
 
 
 class SlowGenerator:

@@ -14,7 +14,7 @@ from types import SimpleNamespace
 import pytest
 
 from assistant.analytics.events import TurnRecord
-from assistant.analytics.experiments import ExperimentBook, Experiment, Variant
+from assistant.analytics.experiments import Experiment, ExperimentBook, Variant
 from data import DEMO_DIR
 from tests.conftest import FakeGenerator, FixedIntent, demo_profiles
 
@@ -201,14 +201,14 @@ def test_experiment_report_on_the_page(settings):
 @pytest.mark.e2e
 @pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium not installed (.ci/run installs it)")
 def test_dashboard_in_chromium(settings, tmp_path):
+    import tomllib
+
     from playwright.sync_api import sync_playwright
 
-    from benchmarks.dashboard import EXPERIMENTS, fill
     from assistant.analytics.experiments import parse_experiments
+    from benchmarks.dashboard import EXPERIMENTS, fill
     from tests.ui.conftest import ServerThread
     from ui.app import create_app
-
-    import tomllib
 
     book = parse_experiments(tomllib.loads(EXPERIMENTS))
     served = settings.model_copy(update={"serve": settings.serve.model_copy(update={"api_keys": [KEY]})})

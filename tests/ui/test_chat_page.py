@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from assistant.analytics.events import build_event_log
 from assistant.history import ConversationStore
-from ui.chat import build_chat_page, card_event, load_customer, rate_reply, respond
 from assistant.metrics import build_metrics
 from assistant.turn import TurnService
+from ui.chat import build_chat_page, card_event, load_customer, rate_reply, respond
 
 
 def test_respond_streams_cards_staff_info_and_restores_history(deps, tmp_path):

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from data.errors import BadInput, ShopAssistError
 from data import DEMO_DIR
+from data.errors import BadInput, ShopAssistError
 from ui.conversation_checks import Context, check_reply, load_cases, load_store
 from ui.conversation_eval import http_sender, in_process_sender, run_cases
 

@@ -9,8 +9,8 @@ from fastapi.testclient import TestClient
 from pydantic import ValidationError
 
 from assistant.settings import Settings
-from ui.security import redact
 from tests.conftest import make_deps
+from ui.security import redact
 
 KEY = "k-test-0123456789abcdef"
 STORE = "http://store.example:8000"

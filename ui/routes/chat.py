@@ -18,8 +18,20 @@ from assistant.turn import Accepted, Finished
 from assistant.types import Message, Prompt, Token
 from data.errors import BadInput, ShopAssistError
 from ui.deps import ApiKeyDep, StateDep
-from ui.protocol import (ActionPublic, AssistantMessage, ChatCompletionRequest, ChatCompletionResponse, Choice, IntentPublic,
-                         ModelCard, ModelList, ProductCard, ShopAssistExtra, error_body, sse)
+from ui.protocol import (
+    ActionPublic,
+    AssistantMessage,
+    ChatCompletionRequest,
+    ChatCompletionResponse,
+    Choice,
+    IntentPublic,
+    ModelCard,
+    ModelList,
+    ProductCard,
+    ShopAssistExtra,
+    error_body,
+    sse,
+)
 
 router = APIRouter(prefix="/v1", tags=["chat"])
 PIPELINE_MODEL = "shopassist"

@@ -6,14 +6,25 @@ import dataclasses
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
-
 from pydantic import ValidationError
 
 from data.errors import BadInput, ShopAssistError
 from ui.deps import ApiKeyDep, StateDep
-from ui.protocol import (PROFILE_EVENTS, EventBatch, EventBatchResponse, EventCreate, EventResponse, HistoryResponse,
-                         MessagePublic, ProfilePublic, RejectedEvent, SessionMessages, SessionPublic, TicketList,
-                         TicketPublic)
+from ui.protocol import (
+    PROFILE_EVENTS,
+    EventBatch,
+    EventBatchResponse,
+    EventCreate,
+    EventResponse,
+    HistoryResponse,
+    MessagePublic,
+    ProfilePublic,
+    RejectedEvent,
+    SessionMessages,
+    SessionPublic,
+    TicketList,
+    TicketPublic,
+)
 
 router = APIRouter(prefix="/v1", tags=["customers"])
 UserId = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.\-]+$")]

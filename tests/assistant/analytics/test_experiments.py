@@ -6,9 +6,9 @@ from collections import Counter
 
 import pytest
 
-from data.errors import BadInput
 from assistant.analytics.experiments import load_experiments, parse_experiments
 from assistant.settings import REPO_ROOT
+from data.errors import BadInput
 
 OFFER = """
 [[experiment]]

@@ -10,10 +10,10 @@ from datetime import date
 import pytest
 
 from assistant.customers.churn import FEATURES
-from data.errors import BadInput, UnknownUser
 from assistant.customers.profile import ProfileBook, load_profile_book
 from assistant.customers.profile_files import profiles_dir, save_profiles
 from data import DEMO_DIR
+from data.errors import BadInput, UnknownUser
 from data.load import load_catalog, load_customers, load_orders
 from data.schema import Customer, OrderLine
 

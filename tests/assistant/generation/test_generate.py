@@ -8,10 +8,9 @@ import time
 
 import pytest
 
+from assistant.reply.writer import SYSTEM as DRAFT_RULES
 from assistant.settings import ModelSettings, Settings
 from assistant.types import Message, Prompt
-
-from assistant.reply.writer import SYSTEM as DRAFT_RULES
 
 # The draft prompt the turn service builds (the tuned adapter answers a bare question with an intent label).
 SYSTEM = DRAFT_RULES + "\n\nFacts:\n- Product 1: Trailform Storm Rain Jacket ($89.00, rated 4.5/5, in stock)"

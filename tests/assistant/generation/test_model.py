@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from data.errors import ModelUnavailable
 from assistant.settings import Settings
+from data.errors import ModelUnavailable
 
 
 def test_missing_gguf_is_a_clear_error(tmp_path):

@@ -8,10 +8,10 @@ from datetime import date
 
 import pytest
 
-from data.errors import BadInput
 from assistant.history import ConversationStore
 from assistant.orders import OrderBook
 from data import DEMO_DIR
+from data.errors import BadInput
 from data.schema import Product
 
 TODAY = date(2026, 3, 3)

@@ -5,7 +5,6 @@ before the order number and e-mail match."""
 from __future__ import annotations
 
 import re
-
 from datetime import date
 
 import pytest

@@ -1,7 +1,7 @@
 import pytest
 
-from data.errors import BadInput
 from assistant.safety.guard import clean_message
+from data.errors import BadInput
 
 
 @pytest.mark.parametrize("text", ["", "   \n\t", None])

@@ -16,12 +16,11 @@ from pathlib import Path
 import pytest
 
 from assistant.reply.writer import SYSTEM
-from data import DEMO_DIR
 from assistant.settings import Settings
+from assistant.turn import Finished, TurnService
 from assistant.types import Token
-from tests.conftest import TINY_CATALOG
-from tests.conftest import make_deps
-from assistant.turn import TurnService, Finished
+from data import DEMO_DIR
+from tests.conftest import TINY_CATALOG, make_deps
 
 CASES = [json.loads(line) for line in (Path(__file__).parent / "injections.jsonl").read_text().splitlines()]
 CUSTOMER_EMAILS = set(re.findall(r"[\w.+-]+@[\w-]+\.[\w.]+", (DEMO_DIR / "customers.csv").read_text()))
@@ -112,8 +111,8 @@ def test_an_honest_draft_is_sent(poisoned):
 @pytest.mark.slow
 @pytest.mark.e2e
 def test_the_real_model_leaks_nothing(real_model_dir, tmp_path):
-    from assistant.history import ConversationStore
     from assistant.deps import build_deps
+    from assistant.history import ConversationStore
     from assistant.metrics import build_metrics
 
     settings = Settings(home=tmp_path / "home", store_dir=DEMO_DIR, model={"path": real_model_dir, "max_new_tokens": 48})

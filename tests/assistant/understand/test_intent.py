@@ -4,9 +4,9 @@ import json
 
 import pytest
 
-from assistant.understand.intent import INTENTS, branch_points, encode_intent, intent_config_for, label_token_ids, prompt_parts
 from assistant.generation.model import LoadedModel
 from assistant.settings import ModelSettings
+from assistant.understand.intent import INTENTS, branch_points, encode_intent, intent_config_for, label_token_ids, prompt_parts
 
 
 def test_branch_points_cover_every_divergence():
