@@ -12,6 +12,7 @@ class Metrics:
     turns: object
     first_token: object
     turn_seconds: object
+    stage_seconds: object
     handoffs: object
     blocked: object
     rate_limited: object
@@ -34,6 +35,8 @@ def build_metrics() -> Metrics:
         turns=Counter("shopassist_turns", "Chat turns by intent and front end", ["intent", "channel"], registry=registry),
         first_token=Histogram("shopassist_first_token_seconds", "Time from request to first streamed token", buckets=buckets, registry=registry),
         turn_seconds=Histogram("shopassist_turn_seconds", "Time for a whole turn", buckets=buckets, registry=registry),
+        stage_seconds=Histogram("shopassist_turn_stage_seconds", "Time of each stage of a turn (see assistant.turn.STAGES)",
+                                ["stage"], buckets=(0.001, 0.005, 0.02, *buckets), registry=registry),
         handoffs=Counter("shopassist_handoffs", "Turns handed to a human agent, by reason", ["reason"], registry=registry),
         blocked=Counter("shopassist_blocked_replies", "Replies replaced by the safety screen, by reason", ["reason"], registry=registry),
         rate_limited=Counter("shopassist_rate_limited", "Requests refused with 429", registry=registry),

@@ -19,7 +19,7 @@ import logging
 import re
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 
 from assistant.analytics.events import EventLog, TurnRecord
@@ -46,6 +46,10 @@ log = logging.getLogger(__name__)
 GESTURE_ROUTES = frozenset({"greeting", "search", "recommend", "follow_up"})  # where a welcome-back gesture fits
 SHOPPING_ROUTES = frozenset({"search", "recommend", "follow_up"})
 CARRIED = ("shown", "constraints", "verified", "offered", "order_id")  # session state a turn passes on unless it replaces it
+# Where a turn's time goes, in order: storing the message and reading the session, understanding it, the room
+# gathering its facts (search, order lookup, policy), the model's draft and its check, streaming through the
+# screen, and recording the reply. Each is a `<stage>_s` timing of `Finished` and a `/metrics` histogram label.
+STAGES = ("accept", "understand", "gather", "draft", "stream", "record")
 
 
 @dataclass(frozen=True)
@@ -107,17 +111,22 @@ class TurnService:
              history=None, channel: str = "api") -> Iterator[EdgeEvent]:
         """`history` is accepted for the front ends' sake; the session's own stored state is what counts."""
         started = time.perf_counter()
+        stages: dict[str, float] = {}
+        mark = _stopwatch(stages, started)
         message = clean_message(message, max_chars=self.deps.settings.serve.max_message_chars)
         session_id = self.store.ensure_session(session_id, user_id)
         context, failures_before = self._context(session_id)
         message_id = self.store.add_message(session_id, "user", message, user_id=user_id)
+        mark("accept")
         yield Accepted(session_id, message_id)
-        understood, answer, view, treatment = self.plan(message, user_id=user_id, session_id=session_id, context=context)
+        understood, answer, view, treatment = self.plan(message, user_id=user_id, session_id=session_id, context=context,
+                                                        mark=mark)
         yield IntentDetected(understood.intent)
         if answer.hits:
             yield Products(answer.hits)
         planned = time.perf_counter()
         written = self.writer.write(answer, message, system=treatment.get("system_prompt"))
+        mark("draft")
         if self.writer.enabled:
             self.metrics.drafts.labels(outcome="sent" if written.drafted else "replaced").inc()
         screen = ReplyScreen(ScreenConfig(allowed_text=self.store_rules + "\n" + answer.text, user_id=user_id))
@@ -133,6 +142,7 @@ class TurnService:
         if rest:
             yield Token(rest)
         text = screen.final_text
+        mark("stream")
         failed = (answer.kind == "search" and not answer.hits) or answer.text == UNKNOWN_POLICY or screen.blocked is not None
         reason = answer.handoff or handoff_reason(understood.intent, message, failed=failed, failures_before=failures_before,
                                                   after_failures=self.deps.settings.serve.handoff_after_failures)
@@ -153,17 +163,23 @@ class TurnService:
         if self.analytics is not None:
             self._record(understood, answer, view, message, session_id, user_id, reply_id, reason is not None, channel,
                          dict(treatment.variants))
+        mark("record")
         self.metrics.turns.labels(intent=understood.intent.label, channel=channel).inc()
         self.metrics.turn_seconds.observe(time.perf_counter() - started)
+        for stage, seconds in stages.items():
+            self.metrics.stage_seconds.labels(stage=stage).observe(seconds)
         timings = {"plan_s": planned - started, "total_s": time.perf_counter() - started,
-                   "first_token_s": (first_token_at or time.perf_counter()) - started}
+                   "first_token_s": (first_token_at or time.perf_counter()) - started,
+                   **{f"{stage}_s": seconds for stage, seconds in stages.items()}}
         log.info("turn user=%s route=%s intent=%s drafted=%s %.2fs", user_id, answer.kind, understood.intent.label,
                  written.drafted, timings["total_s"])
         yield Finished(session_id, text, understood.intent, answer.hits, view, reason, ticket_id, screen.blocked, timings,
                        reply_id, dict(treatment.variants), answer.offer, answer.action, written.drafted)
 
-    def plan(self, message: str, *, user_id: str | None, session_id: str | None, context: dict):
-        """Everything a turn decides before wording: (understanding, answer, customer view, experiment treatment)."""
+    def plan(self, message: str, *, user_id: str | None, session_id: str | None, context: dict,
+             mark: Callable[[str], None] = lambda stage: None):
+        """Everything a turn decides before wording: (understanding, answer, customer view, experiment treatment).
+        `mark` is told when understanding and gathering the facts end (the turn's stage timings)."""
         profiles = self.deps.profiles
         if user_id is not None and user_id not in profiles:
             profiles.register(user_id)  # an id the store does not know: a new shopper, served from a cold start
@@ -172,14 +188,18 @@ class TurnService:
         view = profiles.view(user_id) if weight is None else profiles.view(user_id, churn_weight=weight)
         pending = context.get("pending")
         if pending:
+            mark("understand")  # a question of ours is pending: the message is read as its answer first
             answer = self.order_desk.confirm(pending, message, user_id=user_id, loyal=view.segment == "loyal",
                                              context=context, session_id=session_id)
             if answer is not None:
+                mark("gather")
                 return Understanding("order", Intent(answer.intent or "track_order", 1.0), message), answer, view, treatment
         understood = self.understander.understand(message, context)
+        mark("understand")
         answer = self._answer(understood, view, context, session_id, treatment)
         if (understood.route in GESTURE_ROUTES or understood.social == "greeting") and not context.get("offered"):
             answer = self.talk.with_gesture(answer, view, treatment.get("retention_offer", "store_rules"))
+        mark("gather")
         return understood, answer, view, treatment
 
     def _answer(self, u: Understanding, view: CustomerView, context: dict, session_id: str | None, treatment) -> Answer:
@@ -262,6 +282,19 @@ def carry_state(context: dict, answer: Answer) -> dict:
 def _pieces(text: str) -> Iterator[str]:
     """The reply in word-sized pieces, so every front end streams it the same way."""
     yield from re.findall(r"\S+\s*", text)
+
+
+
+def _stopwatch(stages: dict[str, float], started: float) -> Callable[[str], None]:
+    """`mark(stage)` records the seconds since the previous mark (or `started`) under `stage`."""
+    last = [started]
+
+    def mark(stage: str) -> None:
+        now = time.perf_counter()
+        stages[stage] = stages.get(stage, 0.0) + now - last[0]
+        last[0] = now
+
+    return mark
 
 
 def build_service(settings, deps: Deps, *, store: ConversationStore | None = None, metrics: Metrics | None = None) -> TurnService:

@@ -33,6 +33,21 @@ def test_a_turn_streams_accepted_intent_products_tokens_then_finished(service):
     assert done.hits[0].product.id == "J1" and done.reply_id
 
 
+
+def test_a_turn_says_where_its_time_went(service):
+    """Every stage is timed, they add up to the turn, and /metrics has a histogram per stage."""
+    from assistant.turn import STAGES
+
+    chat = service()
+    done = finished(chat.turn("waterproof rain jacket", user_id=None))
+    stages = {stage: done.timings[f"{stage}_s"] for stage in STAGES}
+    assert all(seconds >= 0 for seconds in stages.values())
+    assert sum(stages.values()) == pytest.approx(done.timings["total_s"], abs=0.05)
+    assert stages["gather"] > 0  # the search ran in this stage
+    metrics = chat.metrics.render()[0].decode()
+    for stage in STAGES:
+        assert f'shopassist_turn_stage_seconds_count{{stage="{stage}"}} 1.0' in metrics
+
 def test_a_draft_that_misses_the_facts_is_replaced_by_the_composed_reply(service):
     chat = service()
     done = finished(chat.turn("waterproof rain jacket", user_id=None))
