@@ -284,7 +284,6 @@ def _pieces(text: str) -> Iterator[str]:
     yield from re.findall(r"\S+\s*", text)
 
 
-
 def _stopwatch(stages: dict[str, float], started: float) -> Callable[[str], None]:
     """`mark(stage)` records the seconds since the previous mark (or `started`) under `stage`."""
     last = [started]
