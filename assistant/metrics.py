@@ -17,6 +17,7 @@ class Metrics:
     blocked: object
     rate_limited: object
     drafts: object
+    overloaded: object
 
     def render(self) -> tuple[bytes, str]:
         from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
@@ -40,6 +41,9 @@ def build_metrics() -> Metrics:
         handoffs=Counter("shopassist_handoffs", "Turns handed to a human agent, by reason", ["reason"], registry=registry),
         blocked=Counter("shopassist_blocked_replies", "Replies replaced by the safety screen, by reason", ["reason"], registry=registry),
         rate_limited=Counter("shopassist_rate_limited", "Requests refused with 429", registry=registry),
-        drafts=Counter("shopassist_reply_drafts", "Model-written drafts: sent, or replaced by the composed reply",
+        overloaded=Counter("shopassist_overloaded", "Turns refused with 503: as many turns as allowed were in flight",
+                           registry=registry),
+        drafts=Counter("shopassist_reply_drafts", "Model-written drafts: sent; replaced (refused by the check); skipped (predicted past "
+                       "the first-token budget) or late (cut at it), when the composed reply goes out instead",
                        ["outcome"], registry=registry),
     )

@@ -101,6 +101,11 @@ class ServeSettings(BaseModel):
     remote_model: str = "shopassist-raw"
     # Bearer key for the remote server, if it wants one.
     remote_api_key: str | None = None
+    # Seconds from a message to the first word of its reply. The model's draft is checked whole before it is
+    # sent, so it is written only when it can be done by then; otherwise the composed reply goes out at once.
+    first_token_budget_s: float = Field(1.5, ge=0.0, le=600.0)
+    # Turns in flight at once; one more is refused with 503 and Retry-After instead of queueing without end.
+    max_turns_in_flight: int = Field(64, ge=1)
     # Failed turns in a row (out of scope, or a shopping question with no product found) that hand off to a human.
     handoff_after_failures: int = Field(2, ge=1)
 

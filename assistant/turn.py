@@ -22,6 +22,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 
+from assistant.admission import Admission
 from assistant.analytics.events import EventLog, TurnRecord
 from assistant.deps import Deps
 from assistant.handoff import handoff_reason
@@ -47,9 +48,10 @@ GESTURE_ROUTES = frozenset({"greeting", "search", "recommend", "follow_up"})  # 
 SHOPPING_ROUTES = frozenset({"search", "recommend", "follow_up"})
 CARRIED = ("shown", "constraints", "verified", "offered", "order_id")  # session state a turn passes on unless it replaces it
 # Where a turn's time goes, in order: storing the message and reading the session, understanding it, the room
-# gathering its facts (search, order lookup, policy), the model's draft and its check, streaming through the
-# screen, and recording the reply. Each is a `<stage>_s` timing of `Finished` and a `/metrics` histogram label.
-STAGES = ("accept", "understand", "gather", "draft", "stream", "record")
+# gathering its facts (search, order lookup, policy), the model's draft (prefill: until its first token,
+# waiting for the model included; decode: the rest) and its check, streaming through the screen, and
+# recording the reply. Each is a `<stage>_s` timing of `Finished`, of the analytics row and a `/metrics` label.
+STAGES = ("accept", "understand", "gather", "prefill", "decode", "check", "stream", "record")
 
 
 @dataclass(frozen=True)
@@ -104,12 +106,19 @@ class TurnService:
                                          order_exists=lambda order_id: self.orders.get(order_id) is not None,
                                          policy_score=lambda text: max(index.scores(text), default=0.0))
         people = [p for c in customers.values() for p in (c.name, c.email)]
-        self.writer = ReplyWriter(deps.generator, DraftCheck(titles, people), enabled=deps.settings.model.draft_replies)
+        self.admission = Admission(deps.settings.serve.max_turns_in_flight, refused=metrics.overloaded.inc)
+        self.writer = ReplyWriter(deps.generator, DraftCheck(titles, people), enabled=deps.settings.model.draft_replies,
+                                  budget_s=deps.settings.serve.first_token_budget_s)
 
     # -- the turn ------------------------------------------------------------------------------
     def turn(self, message: str, *, user_id: str | None, session_id: str | None = None,
              history=None, channel: str = "api") -> Iterator[EdgeEvent]:
-        """`history` is accepted for the front ends' sake; the session's own stored state is what counts."""
+        """`history` is accepted for the front ends' sake; the session's own stored state is what counts.
+        Raises `Overloaded` (before anything is stored) when the server already works on as many turns as it takes."""
+        with self.admission.slot():
+            yield from self._turn(message, user_id=user_id, session_id=session_id, channel=channel)
+
+    def _turn(self, message: str, *, user_id: str | None, session_id: str | None, channel: str) -> Iterator[EdgeEvent]:
         started = time.perf_counter()
         stages: dict[str, float] = {}
         mark = _stopwatch(stages, started)
@@ -125,10 +134,14 @@ class TurnService:
         if answer.hits:
             yield Products(answer.hits)
         planned = time.perf_counter()
-        written = self.writer.write(answer, message, system=treatment.get("system_prompt"))
-        mark("draft")
+        budget = self.deps.settings.serve.first_token_budget_s
+        written = self.writer.write(answer, message, system=treatment.get("system_prompt"), deadline=started + budget)
+        mark("check")
+        for stage in ("prefill", "decode"):  # measured inside the draft; the check stage keeps the rest
+            stages[stage] = written.timings.get(f"{stage}_s", 0.0)
+            stages["check"] -= stages[stage]
         if self.writer.enabled:
-            self.metrics.drafts.labels(outcome="sent" if written.drafted else "replaced").inc()
+            self.metrics.drafts.labels(outcome=_draft_outcome(written)).inc()
         screen = ReplyScreen(ScreenConfig(allowed_text=self.store_rules + "\n" + answer.text, user_id=user_id))
         first_token_at = None
         for piece in _pieces(written.text):
@@ -161,16 +174,17 @@ class TurnService:
             self.metrics.blocked.labels(reason=screen.blocked).inc()
             log.warning("reply blocked (%s) session=%s", screen.blocked, session_id)
         if self.analytics is not None:
+            so_far = {f"{stage}_s": stages.get(stage, 0.0) for stage in STAGES if stage != "record"}
             self._record(understood, answer, view, message, session_id, user_id, reply_id, reason is not None, channel,
-                         dict(treatment.variants))
+                         dict(treatment.variants), so_far)
         mark("record")
         self.metrics.turns.labels(intent=understood.intent.label, channel=channel).inc()
         self.metrics.turn_seconds.observe(time.perf_counter() - started)
-        for stage, seconds in stages.items():
-            self.metrics.stage_seconds.labels(stage=stage).observe(seconds)
+        for stage in STAGES:
+            self.metrics.stage_seconds.labels(stage=stage).observe(stages.get(stage, 0.0))
         timings = {"plan_s": planned - started, "total_s": time.perf_counter() - started,
                    "first_token_s": (first_token_at or time.perf_counter()) - started,
-                   **{f"{stage}_s": seconds for stage, seconds in stages.items()}}
+                   **{f"{stage}_s": stages.get(stage, 0.0) for stage in STAGES}}
         log.info("turn user=%s route=%s intent=%s drafted=%s %.2fs", user_id, answer.kind, understood.intent.label,
                  written.drafted, timings["total_s"])
         yield Finished(session_id, text, understood.intent, answer.hits, view, reason, ticket_id, screen.blocked, timings,
@@ -259,14 +273,14 @@ class TurnService:
         return context, streak
 
     def _record(self, understood: Understanding, answer: Answer, view: CustomerView, message: str, session_id: str,
-                user_id: str | None, reply_id: int, handoff: bool, channel: str, variants: dict) -> None:
+                user_id: str | None, reply_id: int, handoff: bool, channel: str, variants: dict, timings: dict) -> None:
         """The turn's analytics row; a failure here is logged, never felt by the shopper."""
         try:
             self.analytics.record_turn(TurnRecord(
                 session_id=session_id, user_id=user_id, intent=understood.intent.label,
                 confidence=understood.intent.confidence, query=message, products=tuple(h.product.id for h in answer.hits),
                 shopping=answer.kind in SHOPPING_ROUTES, handoff=handoff, offer=answer.offer, segment=view.segment,
-                churn_tier=view.churn_tier, reply_id=reply_id, channel=channel, experiments=variants))
+                churn_tier=view.churn_tier, reply_id=reply_id, channel=channel, experiments=variants, timings=timings))
         except Exception:
             log.exception("could not record analytics for session %s", session_id)
 
@@ -277,6 +291,14 @@ def carry_state(context: dict, answer: Answer) -> dict:
     if answer.offer:
         state["offered"] = True
     return state
+
+
+def _draft_outcome(written) -> str:
+    """sent, replaced (the check refused it), skipped (predicted too slow) or late (cut at the deadline)."""
+    if written.drafted:
+        return "sent"
+    problems = " ".join(written.problems)
+    return "skipped" if "not written" in problems else "late" if "not in time" in problems else "replaced"
 
 
 def _pieces(text: str) -> Iterator[str]:

@@ -74,5 +74,15 @@ class RateLimited(ShopAssistError):
         self.retry_after = retry_after
 
 
+class Overloaded(ShopAssistError):
+    """As many turns as the server takes at once are in flight; ``retry_after`` seconds is a fair wait."""
+
+    status_code = 503
+
+    def __init__(self, message: str, hint: str = "", *, retry_after: int = 1) -> None:
+        super().__init__(message, hint)
+        self.retry_after = retry_after
+
+
 class TurnError(ShopAssistError):
     """The server answered one turn with an error: that case fails, the run goes on."""

@@ -20,7 +20,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from assistant.deps import Deps, build_deps
 from assistant.metrics import build_metrics
 from assistant.settings import Settings, get_settings
-from data.errors import RateLimited, ShopAssistError
+from data.errors import ShopAssistError
 from ui.deps import AppState
 from ui.protocol import error_body
 from ui.security import BodySizeLimit, RateLimiter, install_log_redaction
@@ -35,7 +35,8 @@ def error_response(status: int, message: str, kind: str, hint: str = "", headers
 def add_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ShopAssistError)
     async def assistant_error(request: Request, exc: ShopAssistError):
-        headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, RateLimited) else None
+        retry_after = getattr(exc, "retry_after", None)  # 429 over the rate limit, 503 when full
+        headers = {"Retry-After": str(retry_after)} if retry_after is not None else None
         return error_response(exc.status_code, exc.message, type(exc).__name__, exc.hint, headers)
 
     @app.exception_handler(RequestValidationError)

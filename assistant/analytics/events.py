@@ -54,6 +54,7 @@ class TurnRecord:
     channel: str = "api"
     experiments: Mapping[str, str] = field(default_factory=dict)
     at: datetime | None = None  # default now; simulations and backfills set it
+    timings: Mapping[str, float] = field(default_factory=dict)  # seconds per stage of the turn (assistant.turn.STAGES)
 
 
 @dataclass(frozen=True)
@@ -112,6 +113,7 @@ def _tables():
           Column("value", Float),  # rating +1/-1; order amount
           Column("reply_id", Integer),
           Column("experiments", JSON),
+          Column("timings", JSON),
           Index("ix_events_day_type", "day", "type"),
           Index("ix_events_type_intent", "type", "intent"),
           Index("ix_events_session", "session_id"),
@@ -124,6 +126,20 @@ def _tables():
           Column("ts", String(32), nullable=False),
           Index("ix_exposures_variant", "experiment", "variant"))
     return meta
+
+
+def _add_missing_columns(engine, meta) -> None:
+    """A database made by an older version gets the columns added since (nullable, so old rows stay valid)."""
+    from sqlalchemy import inspect, text
+
+    inspector = inspect(engine)
+    for table in meta.sorted_tables:
+        have = {c["name"] for c in inspector.get_columns(table.name)}
+        for column in table.columns:
+            if column.name not in have:
+                kind = column.type.compile(dialect=engine.dialect)
+                with engine.begin() as conn:
+                    conn.execute(text(f'ALTER TABLE {table.name} ADD COLUMN "{column.name}" {kind}'))
 
 
 def load_or_create_secret(path: Path) -> bytes:
@@ -146,6 +162,7 @@ class EventLog:
         self.attribution = timedelta(hours=attribution_hours)
         self.meta = _tables()
         self.meta.create_all(engine, checkfirst=True)
+        _add_missing_columns(engine, self.meta)
         self.events_t = self.meta.tables["analytics_events"]
         self.exposures_t = self.meta.tables["analytics_exposures"]
 
@@ -170,7 +187,8 @@ class EventLog:
                 "product_id": None, "products": list(turn.products), "query": redact(turn.query)[:QUERY_CHARS],
                 "zero_result": bool(turn.shopping and not turn.products), "handoff": bool(turn.handoff),
                 "offer": turn.offer, "segment": turn.segment, "churn_tier": turn.churn_tier, "value": None,
-                "reply_id": turn.reply_id, "experiments": dict(turn.experiments)})
+                "reply_id": turn.reply_id, "experiments": dict(turn.experiments),
+                "timings": {k: round(float(v), 4) for k, v in turn.timings.items()} or None})
             for experiment, variant in turn.experiments.items():
                 exposures.setdefault((experiment, turn.session_id), {
                     "experiment": experiment, "session_id": turn.session_id, "variant": variant,

@@ -106,3 +106,19 @@ def test_out_of_scope_gets_one_short_sentence_and_no_products(settings, tmp_path
     chat = TurnService(deps, ConversationStore(f"sqlite:///{tmp_path / 'c.db'}"), build_metrics())
     done = finished(chat.turn("write me a poem about cats", user_id=None))
     assert done.hits == () and done.text.startswith("Sorry, I can't help with that.") and len(done.text.split()) < 30
+
+
+def test_the_turns_analytics_row_carries_its_stage_timings(settings, tmp_path):
+    from sqlalchemy import select
+
+    from assistant.analytics.events import EventLog
+    from assistant.turn import STAGES
+
+    store = ConversationStore(f"sqlite:///{tmp_path / 'c.db'}")
+    analytics = EventLog(store.engine, b"test-secret")
+    chat = TurnService(make_deps(settings, generator=FakeGenerator()), store, build_metrics(), analytics)
+    done = finished(chat.turn("waterproof rain jacket", user_id=None))
+    with store.engine.connect() as conn:
+        (row,) = conn.execute(select(analytics.events_t.c.timings)).all()
+    assert set(row.timings) == {f"{stage}_s" for stage in STAGES if stage != "record"}
+    assert row.timings["gather_s"] == pytest.approx(done.timings["gather_s"], abs=1e-3)

@@ -132,10 +132,12 @@ def test_internal_errors_never_show_a_stack_trace(settings):
             raise RuntimeError("secret internals at /srv/app.py line 3")
 
     with TestClient(create_app(settings, make_deps(settings, generator=Broken())), raise_server_exceptions=False) as client:
-        response = ask(client, "rain jacket")
+        answered = ask(client, "rain jacket")  # the assistant falls back to its composed reply
+        assert answered.status_code == 200 and "Trailform Storm Rain Jacket" in answered.text
+        response = ask(client, "rain jacket", model="shopassist-raw")  # plain generation has no fallback
         assert response.status_code == 500
         assert "secret internals" not in response.text and "Traceback" not in response.text
-        streamed = ask(client, "rain jacket", stream=True)
+        streamed = ask(client, "rain jacket", stream=True, model="shopassist-raw")
         assert "internal error" in streamed.text and "secret internals" not in streamed.text
 
 
@@ -183,3 +185,42 @@ def test_event_batches_keep_the_good_events_and_list_the_bad_ones(client):
     assert "unknown product_id" in body["rejected"][0]["reason"] and "quantity" in body["rejected"][2]["reason"]
     assert client.get("/v1/users/C0002/profile").json()["orders"] == before + 1
     assert client.post("/v1/events/batch", json={"events": []}).status_code == 422
+
+
+class HeldGenerator:
+    """A model busy with one draft until released: the turn stays in flight meanwhile."""
+
+    def __init__(self) -> None:
+        import threading
+
+        self.started, self.release = threading.Event(), threading.Event()
+
+    def stream(self, prompt):
+        self.started.set()
+        self.release.wait(10)
+        yield "Happy to help!"
+
+
+def test_a_full_server_answers_503_with_retry_after_and_loses_nothing(settings):
+    """One turn in flight with room for one: the next is refused before anything is stored, then taken."""
+    import threading
+
+    from ui.app import create_app
+
+    settings = settings.model_copy(update={"serve": settings.serve.model_copy(
+        update={"max_turns_in_flight": 1, "first_token_budget_s": 10.0, "rate_limit_per_minute": 0})})
+    held = HeldGenerator()
+    with TestClient(create_app(settings, make_deps(settings, generator=held))) as client:
+        first = threading.Thread(target=ask, args=(client, "waterproof rain jacket"))
+        first.start()
+        assert held.started.wait(10)
+        refused = ask(client, "how do returns work?")
+        assert refused.status_code == 503 and int(refused.headers["Retry-After"]) >= 1
+        assert refused.json()["error"]["type"] == "Overloaded"
+        held.release.set()
+        first.join(10)
+        taken = ask(client, "how do returns work?")
+        assert taken.status_code == 200
+        messages = client.get(f"/v1/sessions/{taken.json()['shopassist']['session_id']}/messages").json()["messages"]
+        assert [m["role"] for m in messages] == ["user", "assistant"]
+        assert "shopassist_overloaded_total 1.0" in client.get("/metrics").text

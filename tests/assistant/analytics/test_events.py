@@ -112,3 +112,21 @@ def test_the_secret_is_created_once_and_private(tmp_path):
     first = load_or_create_secret(path)
     assert load_or_create_secret(path) == first and len(first) == 64
     assert path.stat().st_mode & 0o077 == 0
+
+
+def test_a_turn_row_says_where_its_time_went(log):
+    log.record_turn(turn("s1", timings={"understand_s": 0.0123456, "prefill_s": 0.2}))
+    (row,) = rows(log)
+    assert row.timings == {"understand_s": 0.0123, "prefill_s": 0.2}
+
+
+def test_a_database_from_before_timings_gets_the_column_and_keeps_its_rows(tmp_path):
+    from sqlalchemy import text
+
+    engine = create_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    EventLog(engine, b"s").record_turn(turn("old"))
+    with engine.begin() as conn:
+        conn.execute(text("ALTER TABLE analytics_events DROP COLUMN timings"))  # the table as an older version made it
+    upgraded = EventLog(engine, b"s")
+    upgraded.record_turn(turn("new", timings={"decode_s": 1.5}))
+    assert [(r.session_id, r.timings) for r in rows(upgraded)] == [("old", None), ("new", {"decode_s": 1.5})]
