@@ -190,6 +190,12 @@ class TurnService:
         yield Finished(session_id, text, understood.intent, answer.hits, view, reason, ticket_id, screen.blocked, timings,
                        reply_id, dict(treatment.variants), answer.offer, answer.action, written.drafted)
 
+    def warm_up(self, message: str = "hi, do you have waterproof jackets?") -> None:
+        """Understand, gather and draft one message, storing nothing: the first shopper then finds the model warm
+        and the writer knowing how fast a draft is here."""
+        _, answer, _, _ = self.plan(message, user_id=None, session_id=None, context={})
+        self.writer.warm_up(answer, message)
+
     def plan(self, message: str, *, user_id: str | None, session_id: str | None, context: dict,
              mark: Callable[[str], None] = lambda stage: None):
         """Everything a turn decides before wording: (understanding, answer, customer view, experiment treatment).

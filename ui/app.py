@@ -70,10 +70,20 @@ def build_state(settings: Settings, deps: Deps | None) -> AppState:
 
 
 def warm_up_in_background(app: FastAPI) -> None:
-    """A serving process warms the staff dashboard while it waits for its first request (building an app does not)."""
+    """A serving process warms the staff dashboard and one turn while it waits for its first request (building an
+    app does not)."""
     from ui.routes import admin
 
-    threading.Thread(target=admin.warm_up, args=(app.state.shopassist,), name="dashboard-warm-up", daemon=True).start()
+    state = app.state.shopassist
+    threading.Thread(target=admin.warm_up, args=(state,), name="dashboard-warm-up", daemon=True).start()
+    threading.Thread(target=_warm_up_turn, args=(state.chat,), name="turn-warm-up", daemon=True).start()
+
+
+def _warm_up_turn(chat) -> None:
+    try:
+        chat.warm_up()
+    except Exception:  # a cold first turn is slower, never broken
+        log.exception("turn warm-up failed")
 
 
 def create_app(settings: Settings | None = None, deps: Deps | None = None) -> FastAPI:

@@ -143,6 +143,14 @@ class ReplyWriter:
     def draft(self, answer: Answer, message: str, *, system: str | None = None) -> str:
         return "".join(self.generator.stream(draft_prompt(answer, message, system=system))).strip()
 
+    def warm_up(self, answer: Answer, message: str) -> None:
+        """One draft with no deadline, so the model is warm and its pace known before the first shopper waits on it."""
+        if self.enabled and self.generator is not None:
+            beside = self.pace.start()
+            started = time.perf_counter()
+            self.draft(answer, message)
+            self.pace.finish(time.perf_counter() - started, len(answer.text), beside, completed=True)
+
     def write(self, answer: Answer, message: str, *, system: str | None = None, deadline: float | None = None) -> Written:
         """`deadline` (time.perf_counter) by which the draft must be done; None = the writer's own budget from now."""
         if not self.enabled or self.generator is None:

@@ -122,3 +122,11 @@ def test_the_turns_analytics_row_carries_its_stage_timings(settings, tmp_path):
         (row,) = conn.execute(select(analytics.events_t.c.timings)).all()
     assert set(row.timings) == {f"{stage}_s" for stage in STAGES if stage != "record"}
     assert row.timings["gather_s"] == pytest.approx(done.timings["gather_s"], abs=1e-3)
+
+
+def test_a_warm_up_turn_drafts_once_and_stores_nothing(service):
+    chat = service()
+    chat.warm_up()
+    assert len(chat.deps.generator.prompts) == 1 and chat.writer.pace.per_char is not None
+    with chat.store.engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT count(*) FROM messages").scalar() == 0

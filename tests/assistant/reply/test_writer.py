@@ -74,3 +74,10 @@ def test_the_pace_scales_with_the_drafts_running_beside():
     pace.start()
     assert abs(pace.predict(100) - 2.0) < 1e-9  # one more draft running: twice as long
     assert not pace.worth_a_try(100, 1.5)
+
+
+def test_a_warm_up_draft_teaches_the_pace_before_any_shopper_waits():
+    slow = writer(TimedGenerator(tokens=("Returns ",) * 10, delay=0.05), budget_s=0.2)
+    slow.warm_up(ANSWER, "how do returns work?")
+    written = slow.write(ANSWER, "how do returns work?")
+    assert written.problems == ("not written: the model is busy",) and slow.generator.calls == 1
