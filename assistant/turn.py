@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -106,6 +107,9 @@ class TurnService:
                                          order_exists=lambda order_id: self.orders.get(order_id) is not None,
                                          policy_score=lambda text: max(index.scores(text), default=0.0))
         people = [p for c in customers.values() for p in (c.name, c.email)]
+        # Understanding is a burst of torch work: one at a time, on every core, beats twenty at once fighting
+        # over two (each torch call would start its own threads and spin while the others run).
+        self._thinking = threading.Lock()
         self.admission = Admission(deps.settings.serve.max_turns_in_flight, refused=metrics.overloaded.inc)
         self.writer = ReplyWriter(deps.generator, DraftCheck(titles, people), enabled=deps.settings.model.draft_replies,
                                   budget_s=deps.settings.serve.first_token_budget_s)
@@ -214,7 +218,8 @@ class TurnService:
             if answer is not None:
                 mark("gather")
                 return Understanding("order", Intent(answer.intent or "track_order", 1.0), message), answer, view, treatment
-        understood = self.understander.understand(message, context)
+        with self._thinking:
+            understood = self.understander.understand(message, context)
         mark("understand")
         answer = self._answer(understood, view, context, session_id, treatment)
         if (understood.route in GESTURE_ROUTES or understood.social == "greeting") and not context.get("offered"):

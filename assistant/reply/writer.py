@@ -31,7 +31,7 @@ SYSTEM = ("You are ShopAssist, the shopping assistant of an online store. Reply 
           "one to three short sentences, using only the facts below. Say the facts that answer the customer; never "
           "add a price, number, date, code, product, name or link that is not in the facts.")
 DRAFT_TOKENS = 110  # a three-sentence reply; longer drafts are cut and fail the check
-RETRY_IDLE_S = 30.0  # a model judged too slow gets one draft again after this long, when no other draft runs
+RETRY_IDLE_S = 30.0  # a model judged too slow is measured again (in the background) after this long without a draft
 
 
 def draft_prompt(answer: Answer, message: str, *, system: str | None = None) -> Prompt:
@@ -70,11 +70,14 @@ class DraftPace:
             return None if self.per_char is None else self.per_char * max(chars, 1) * (self.running + 1)
 
     def worth_a_try(self, chars: int, seconds_left: float) -> bool:
-        """Predicted in time, or nothing known yet, or (when it was judged too slow) idle for a while."""
+        """Predicted in time, or nothing known yet."""
         predicted = self.predict(chars)
+        return predicted is None or predicted <= seconds_left
+
+    def stale(self) -> bool:
+        """Judged too slow, and no draft has run for a while: time to measure again (the machine may be idle now)."""
         with self._lock:
-            idle_retry = self.running == 0 and time.monotonic() - self.last_start > RETRY_IDLE_S
-        return predicted is None or predicted <= seconds_left or idle_retry
+            return self.running == 0 and time.monotonic() - self.last_start > RETRY_IDLE_S
 
     def start(self) -> int:
         with self._lock:
@@ -82,15 +85,15 @@ class DraftPace:
             self.last_start = time.monotonic()
             return self.running
 
-    def finish(self, seconds: float, chars: int, beside: int, *, completed: bool) -> None:
+    def finish(self, seconds: float, chars: int, beside: int, *, completed: bool, fresh: bool = False) -> None:
         """`beside`: drafts running when this one started (itself included). A draft cut at the deadline
-        only says the pace is at least this slow."""
+        only says the pace is at least this slow; a `fresh` measurement replaces what was known."""
         observed = seconds / max(chars, 1) / max(beside, 1)
         with self._lock:
             self.running -= 1
             if not completed:
                 self.per_char = max(self.per_char or 0.0, observed)
-            elif self.per_char is None:
+            elif self.per_char is None or fresh:
                 self.per_char = observed
             else:
                 self.per_char += self.weight * (observed - self.per_char)
@@ -143,13 +146,25 @@ class ReplyWriter:
     def draft(self, answer: Answer, message: str, *, system: str | None = None) -> str:
         return "".join(self.generator.stream(draft_prompt(answer, message, system=system))).strip()
 
+    def _measure_in_background(self, answer: Answer, message: str, system: str | None) -> None:
+        """A draft nobody waits for, written only to learn the pace again: no shopper pays for the measurement."""
+        threading.Thread(target=self._measure, args=(answer, message, system), name="draft-pace", daemon=True).start()
+
+    def _measure(self, answer: Answer, message: str, system: str | None = None) -> None:
+        beside = self.pace.start()
+        started = time.perf_counter()
+        try:
+            self.draft(answer, message, system=system)
+        except Exception:
+            log.exception("pace measurement draft failed")
+            self.pace.finish(0.0, 1, beside, completed=False)
+            return
+        self.pace.finish(time.perf_counter() - started, len(answer.text), beside, completed=True, fresh=True)
+
     def warm_up(self, answer: Answer, message: str) -> None:
         """One draft with no deadline, so the model is warm and its pace known before the first shopper waits on it."""
         if self.enabled and self.generator is not None:
-            beside = self.pace.start()
-            started = time.perf_counter()
-            self.draft(answer, message)
-            self.pace.finish(time.perf_counter() - started, len(answer.text), beside, completed=True)
+            self._measure(answer, message)
 
     def write(self, answer: Answer, message: str, *, system: str | None = None, deadline: float | None = None) -> Written:
         """`deadline` (time.perf_counter) by which the draft must be done; None = the writer's own budget from now."""
@@ -160,6 +175,8 @@ class ReplyWriter:
         chars = len(answer.text)
         seconds_left = None if deadline is None else deadline - time.perf_counter()
         if seconds_left is not None and not self.pace.worth_a_try(chars, seconds_left):
+            if self.pace.stale():
+                self._measure_in_background(answer, message, system)
             return Written(answer.text, drafted=False, problems=("not written: the model is busy",))
         beside = self.pace.start()
         running = _Draft(self.generator, draft_prompt(answer, message, system=system))

@@ -81,3 +81,19 @@ def test_a_warm_up_draft_teaches_the_pace_before_any_shopper_waits():
     slow.warm_up(ANSWER, "how do returns work?")
     written = slow.write(ANSWER, "how do returns work?")
     assert written.problems == ("not written: the model is busy",) and slow.generator.calls == 1
+
+
+def test_a_model_judged_slow_is_measured_again_in_the_background_not_on_a_shopper(monkeypatch):
+    import assistant.reply.writer as writer_module
+
+    fast = TimedGenerator(delay=0.0)
+    quick = writer(fast, budget_s=0.5)
+    quick.pace.per_char = 1.0  # judged far too slow earlier
+    monkeypatch.setattr(writer_module, "RETRY_IDLE_S", 0.0)
+    written = quick.write(ANSWER, "how do returns work?")
+    assert written.problems == ("not written: the model is busy",)  # this shopper does not wait for the measurement
+    deadline = time.monotonic() + 5
+    while quick.pace.per_char == 1.0 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert fast.calls == 1 and quick.pace.per_char < 1.0
+    assert quick.write(ANSWER, "how do returns work?").drafted  # fast again: the next shopper gets the draft
