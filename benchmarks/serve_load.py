@@ -123,7 +123,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--sessions", type=int, default=20, help="concurrent shoppers")
     parser.add_argument("--turns", type=int, default=3, help="turns per shopper")
     parser.add_argument("--sweep", help="shopper counts to run one after another, e.g. 1,5,10,20 (a table and a PNG)")
-    parser.add_argument("--plot", type=Path, default=REPO / "docs" / "benchmarks" / "serve_load.png")
+    parser.add_argument("--plot", type=Path, default=REPO / "docs" / "benchmarks" / "load_ttft.png")
     args = parser.parse_args(argv)
     counts = [int(n) for n in args.sweep.split(",")] if args.sweep else [args.sessions]
     server, base = None, args.url
