@@ -105,7 +105,7 @@ class TurnService:
                          loyal_window=self.order_desk.loyal_window)
         self.understander = Understander(deps.intents, deps.gate, deps.retriever,
                                          order_exists=lambda order_id: self.orders.get(order_id) is not None,
-                                         policy_score=lambda text: max(index.scores(text), default=0.0))
+                                         policy_score=lambda text, vector=None: max(index.scores(text, vector=vector), default=0.0))
         people = [p for c in customers.values() for p in (c.name, c.email)]
         # Understanding is a burst of torch work: one at a time, on every core, beats twenty at once fighting
         # over two (each torch call would start its own threads and spin while the others run).

@@ -137,14 +137,18 @@ class EmbeddingHead:
         self.intercept[[list(INTENTS).index(m) for m in missing]] = -1e4  # never predicted
         self._embedder = embedder
 
-    def log_probs(self, text: str) -> list[float]:
+    def log_probs(self, text: str, vector=None) -> list[float]:
+        """`vector`: the message's unit MiniLM vector when the caller has it already (the product store's query
+        vector: the same model, so the catalog evidence, the head and the later search embed a message once)."""
         import numpy as np
 
-        if self._embedder is None:
-            from retrieval.embed import load_embedder
+        if vector is None:
+            if self._embedder is None:
+                from retrieval.embed import load_embedder
 
-            self._embedder = load_embedder()
-        vector = self._embedder.encode([text], normalize_embeddings=True)[0]  # (dim,)
+                self._embedder = load_embedder()
+            vector = self._embedder.encode([text], normalize_embeddings=True)[0]  # (dim,)
+        vector = np.asarray(vector, dtype=self.coef.dtype)
         logits = self.coef @ vector + self.intercept
         logits -= logits.max()
         return (logits - np.log(np.exp(logits).sum())).tolist()
@@ -284,12 +288,20 @@ class ModelIntentClassifier:
         return [w / total for w in weights]
 
     def classify(self, text: str) -> Intent:
-        return self.analyse(text)[0]
+        return self.intent_from(text, self.head_log_probs(text))
 
-    def analyse(self, text: str) -> tuple[Intent, list[float] | None]:
+    def analyse(self, text: str, vector=None) -> tuple[Intent, list[float] | None]:
         """The intent, and the embedding head's own label log-probabilities (None without a head): the
         shopping gate reads the head, which generalizes across phrasings, beside the catalog evidence."""
-        head = self.head.log_probs(text) if self.head is not None else None
+        head = self.head_log_probs(text, vector)
+        return self.intent_from(text, head), head
+
+    def head_log_probs(self, text: str, vector=None) -> list[float] | None:
+        """The embedding head's label log-probabilities alone (milliseconds; None without a head)."""
+        return self.head.log_probs(text, vector) if self.head is not None else None
+
+    def intent_from(self, text: str, head: list[float] | None) -> Intent:
+        """The intent: the tuned model's label scores (the one costly step) fused with the head's `head`."""
         ranked = sorted(zip(self.labels, self._softmax(self._fused(text, head))), key=lambda p: -p[1])
         label, confidence = ranked[0]
         abstained = confidence < self.config.threshold and label != OUT_OF_SCOPE
@@ -299,4 +311,4 @@ class ModelIntentClassifier:
             abstained=abstained,
             scores=tuple((name, round(p, 4)) for name, p in ranked[:5]),
         )
-        return intent, head
+        return intent

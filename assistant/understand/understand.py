@@ -7,11 +7,19 @@ First the rules that must never miss (a person, money trouble, hello/goodbye, th
 order, a follow-up on the cards just shown, "recommend something for me"); then the shopping gate
 (the words and the catalog, `gate.py`); then the intent label: a service question goes to the
 store's policies, order-like intents to the order desk, the rest is declined.
+
+Cost: the message is embedded once (the product store's remembered query vector feeds the embedding head, the
+catalog evidence, the policy score when it takes one, and the later product search); the tuned model's label
+pass, the one step that costs tens of milliseconds, runs only when the gate has not already sent the message to
+search (its label there would not change the route).
 """
 
 from __future__ import annotations
 
+import inspect
+import math
 import re
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
@@ -19,7 +27,7 @@ from typing import Protocol
 from assistant.types import Intent
 from assistant.understand import patterns
 from assistant.understand.gate import ShoppingGate, gate_features
-from assistant.understand.intent import OUT_OF_SCOPE, SHOPPING_INTENTS
+from assistant.understand.intent import INTENTS, OUT_OF_SCOPE, SHOPPING_INTENTS
 from retrieval.constraints import GIFT, parse_constraints
 
 ORDER_INTENTS = frozenset({"track_order", "cancel_order", "change_order", "change_shipping_address", "track_refund"})
@@ -64,6 +72,9 @@ class IntentClassifier(Protocol):
         """The intent, and the embedding head's label log-probabilities for the shopping gate (None: no head)."""
         ...
 
+    # Optional, in two stages (`intent.ModelIntentClassifier` has them): `head_log_probs(text, vector)` (milliseconds),
+    # then `intent_from(text, head)` (the tuned model's pass) only when the gate leaves the route open.
+
 
 @dataclass(frozen=True)
 class Understanding:
@@ -84,8 +95,39 @@ class Understander:
         self.retriever = retriever
         self.order_exists = order_exists
         self.policy_score = policy_score  # how well the store's policy text answers the message (PolicyIndex)
+        # A policy score that takes the message's vector (`lambda text, vector=None: max(index.scores(text, vector=vector))`)
+        # is handed the one the catalog evidence computed; one that does not embeds the message itself.
+        try:
+            self._policy_takes_vector = "vector" in inspect.signature(policy_score).parameters
+        except (TypeError, ValueError):
+            self._policy_takes_vector = False
+        self._message = threading.local()  # this thread's message and its catalog evidence, computed once
 
     def understand(self, message: str, context: dict) -> Understanding:
+        self._message.evidence = None
+        try:
+            return self._understand(message, context)
+        finally:
+            self._message.evidence = None
+
+    def _vector(self, text: str):
+        """The message's MiniLM vector from the product store (remembered there, so the catalog evidence and the
+        later product search reuse it); None when the retriever has no such store (tests' fakes)."""
+        query_vector = getattr(getattr(self.retriever, "store", None), "query_vector", None)
+        return query_vector(text) if query_vector is not None else None
+
+    def _evidence(self, text: str):
+        known = getattr(self._message, "evidence", None)
+        if known is None or known[0] != text:
+            known = self._message.evidence = (text, self.retriever.evidence(text))
+        return known[1]
+
+    def _policy(self, text: str) -> float:
+        if self._policy_takes_vector:
+            return self.policy_score(text, vector=self._vector(text))
+        return self.policy_score(text)
+
+    def _understand(self, message: str, context: dict) -> Understanding:
         rule = lambda route, label, text=message, **kw: Understanding(route, Intent(label, 1.0), text, **kw)  # noqa: E731
         if patterns.asks_for_person(message):
             return rule("handoff", "contact_human_agent")
@@ -116,13 +158,13 @@ class Understander:
         if GIFT.search(text) and not parse_constraints(text, self.retriever.vocabulary).text:
             return rule("recommend", "product_search", text, social=social)  # "a present for my dad": picks, not a search
         if patterns.SHOPPING_FRAME.search(text):
-            if self.policy_score(text) >= SERVICE_POLICY_EVIDENCE and not self._catalog_backs(text):
+            if not self._catalog_backs(text) and self._policy(text) >= SERVICE_POLICY_EVIDENCE:
                 intent = self.classifier.classify(text)
                 label = _best_non_shopping(intent)
                 return Understanding("policy", Intent(label, intent.confidence, intent.abstained, intent.scores), text, social)
             return rule("search", "product_search", text, social=social)
         if patterns.SHOW_ME.search(text):
-            evidence = self.retriever.evidence(text)
+            evidence = self._evidence(text)
             if evidence.names or evidence.similarity >= SHOW_ME_EVIDENCE:
                 return rule("search", "product_search", text, social=social)
         return self._classify(text, social)
@@ -142,7 +184,7 @@ class Understander:
         return bool(patterns.REFINE.search(text) or (parsed.brand and not self._names_a_thing(text.replace(parsed.brand, ""))))
 
     def _catalog_backs(self, text: str) -> bool:
-        evidence = self.retriever.evidence(text)
+        evidence = self._evidence(text)
         return evidence.names or evidence.similarity >= SERVICE_NOT_PRODUCT
 
     def _names_a_thing(self, text: str) -> bool:
@@ -151,17 +193,28 @@ class Understander:
         return self.retriever.vocabulary.names_something(text) or bool(words)
 
     def _classify(self, text: str, social: str | None) -> Understanding:
-        intent, head = self.classifier.analyse(text)
+        staged = self.gate is not None and hasattr(self.classifier, "head_log_probs") and hasattr(self.classifier, "intent_from")
+        if staged:  # the head and the catalog first: the gate alone may decide, and then the tuned model never runs
+            head = self.classifier.head_log_probs(text, self._vector(text))
+            intent = None
+        else:
+            intent, head = self.classifier.analyse(text)
         shopping = None
         if self.gate is not None and head is not None:
-            evidence = self.retriever.evidence(text)
+            evidence = self._evidence(text)
             shopping = self.gate.probability(gate_features(head, evidence.similarity, evidence.names))
+            if intent is None and shopping >= self.gate.threshold:  # a search whatever the label: the head's label
+                return Understanding("search", _head_shopping_intent(head), text, social, shopping=shopping)
+            if intent is None:
+                intent = self.classifier.intent_from(text, head)
             # The tuned model, sure of a product search the gate doubts, still gets one: the search then says
             # plainly whether the store carries the thing ("show me media cards" -> "we don't carry media cards").
             is_shopping = shopping >= self.gate.threshold or (
                 intent.label in SHOPPING_INTENTS and intent.confidence >= MODEL_SURE) or (
                 (intent.label == OUT_OF_SCOPE or intent.abstained) and BARE_NOUNS.fullmatch(text.strip()) is not None)
         else:
+            if intent is None:
+                intent = self.classifier.intent_from(text, head)
             is_shopping = intent.label in SHOPPING_INTENTS or (
                 intent.label == OUT_OF_SCOPE and self.retriever.vocabulary.names_something(text))
         if is_shopping:
@@ -170,7 +223,7 @@ class Understander:
         label = _best_non_shopping(intent)
         intent = Intent(label, intent.confidence, intent.abstained, intent.scores)
         if label == OUT_OF_SCOPE or intent.abstained or label in ORDER_INTENTS:  # only these may be policy questions
-            policy = self.policy_score(text)
+            policy = self._policy(text)
             if policy >= CLEAR_POLICY_EVIDENCE or (policy >= POLICY_EVIDENCE and STORE_QUESTION.search(text)):
                 # "when is my card charged?": the store's own policy answers it, whatever the label says
                 return Understanding("policy", intent, text, social, shopping=shopping)
@@ -191,11 +244,19 @@ class Understander:
         return Understanding(route, intent, text, social, shopping=shopping)
 
 
+def _head_shopping_intent(head: list[float]) -> Intent:
+    """The intent recorded for a message the gate sent to search without the tuned model: the head's shopping
+    label (its top label when that is a shopping one, else product_search) and the head's probabilities."""
+    ranked = sorted(zip(INTENTS, (math.exp(h) for h in head)), key=lambda p: -p[1])
+    label = ranked[0][0] if ranked[0][0] in SHOPPING_INTENTS else "product_search"
+    return Intent(label, dict(ranked)[label], False, tuple((name, round(p, 4)) for name, p in ranked[:5]))
+
+
 def _best_non_shopping(intent: Intent) -> str:
     """The gate said this is not a product search: the best label that is not one."""
     if intent.label not in SHOPPING_INTENTS:
         return intent.label
-    label, probability = next(((l, p) for l, p in intent.scores if l not in SHOPPING_INTENTS), (OUT_OF_SCOPE, 0.0))
+    label, probability = next(((name, p) for name, p in intent.scores if name not in SHOPPING_INTENTS), (OUT_OF_SCOPE, 0.0))
     return label if probability >= MIN_FALLBACK else OUT_OF_SCOPE
 
 
