@@ -106,7 +106,7 @@ class Constraints:
                            sort=newer.sort or self.sort, notes=newer.notes)
 
     def allows(self, product: Product) -> bool:
-        """The same filters as `chroma_where`, for items held in memory (BM25 side, tests)."""
+        """The filters for one product held in memory (`ProductSearch.filter_mask` is the vectorised form)."""
         if self.price_min is not None or self.price_max is not None:
             if product.price is None:
                 return False
@@ -121,7 +121,7 @@ class Constraints:
         return not (self.in_stock and not (product.stock or 0) > 0)
 
     def chroma_where(self) -> dict[str, Any] | None:
-        """Chroma metadata filter; None when the query sets no filter."""
+        """Chroma metadata filter; None when the query sets no filter. Search filters in memory instead (`ProductSearch.filter_mask`)."""
         clauses: list[dict[str, Any]] = []
         if self.price_min is not None:
             clauses.append({"price": {"$gte": float(self.price_min)}})

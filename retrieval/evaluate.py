@@ -215,7 +215,7 @@ def candidate_lists(retriever, query: str) -> dict[str, list[str]]:
         return {}
     if not c.text:  # filters only: best sellers, fused alone with weight 1
         return {"popular": retriever._popular(mask, retriever.config.candidates)}
-    dense = retriever.store.dense_ids(c.text, min(retriever.config.candidates, matching), c.chroma_where())
+    dense = retriever.dense_ids(c.text, min(retriever.config.candidates, matching), mask, matching)
     lists = {"dense": [pid for pid, sim in dense if sim >= retriever.config.min_similarity and pid in retriever.position]}
     keyword = retriever.keyword.search(c.text, retriever.config.candidates, mask=mask)
     lists["bm25"] = [retriever.ids[h.index] for h in keyword]

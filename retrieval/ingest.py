@@ -117,10 +117,16 @@ def resolve_mapping(columns: list[str], explicit: Mapping[str, str]) -> tuple[di
     return mapping, [c for c in columns if c not in used]
 
 
+def embedder_cache(index_dir: Path) -> Path:
+    """Where the ONNX export of the embedder lives: next to the index (`<home>/index` -> `<home>/embedder`)."""
+    return Path(index_dir).parent / "embedder"
+
+
 def open_store(config: RetrievalSettings, index_dir: Path) -> ProductStore:
     """The configured Chroma collection: a server's, or an embedded one under `index_dir`."""
     try:
-        return ProductStore(open_client(config.chroma_server, index_dir), LazyEmbedder(config.embedder_path), config)
+        embedder = LazyEmbedder(config.embedder_path, cache_dir=embedder_cache(index_dir))
+        return ProductStore(open_client(config.chroma_server, index_dir), embedder, config)
     except ValueError as exc:  # the collection was built by another embedder
         raise CatalogError(str(exc), hint="delete the index folder or pick another collection") from exc
 

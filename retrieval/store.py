@@ -9,14 +9,20 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
+
+import numpy as np
 
 from data.schema import Product
 from retrieval.config import RetrievalSettings
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
+
+QUERY_CACHE = 1024  # query vectors remembered per store
 
 
 def product_metadata(product: Product) -> dict[str, Any]:
@@ -71,16 +77,21 @@ class ProductStore:
         stored = (self.collection.metadata or {}).get("embedder")
         if stored and stored != config.embedder_id:
             raise ValueError(f"collection {config.collection!r} was built with embedder {stored!r}, not {config.embedder_id!r}")
+        self._queries: OrderedDict[str, np.ndarray] = OrderedDict()  # query text -> unit vector, newest last
+        self._queries_lock = threading.Lock()
 
     def count(self) -> int:
         return self.collection.count()
 
-    def embed(self, texts: Sequence[str], *, progress: bool = False) -> list[list[float]]:
-        self.embedder.max_seq_length = self.config.embed_max_tokens  # a LazyEmbedder passes it on when it loads
+    def embed(self, texts: Sequence[str], *, progress: bool = False) -> np.ndarray:
+        """(len(texts), dim) float32 unit vectors of product or query texts, cut at `embed_max_tokens`."""
+        if hasattr(self.embedder, "vectors"):  # a LazyEmbedder: ONNX Runtime when it has a cache folder
+            return self.embedder.vectors(list(texts), batch_size=self.config.batch_size, max_tokens=self.config.embed_max_tokens)
+        self.embedder.max_seq_length = self.config.embed_max_tokens
         vectors = self.embedder.encode(
             list(texts), batch_size=self.config.batch_size, normalize_embeddings=True, show_progress_bar=progress
         )
-        return vectors.tolist()
+        return np.asarray(vectors, dtype=np.float32)
 
     def fingerprints(self) -> dict[str, str]:
         got = self.collection.get(include=["metadatas"])
@@ -108,14 +119,54 @@ class ProductStore:
                 bar.update(len(batch))
         return {"added_or_updated": len(changed), "deleted": len(removed), "unchanged": len(products) - len(changed)}
 
+    def query_vector(self, query: str) -> np.ndarray:
+        """The query's unit vector (float32, read-only), remembered for the last QUERY_CACHE texts: the gate's
+        catalog evidence, the search and a refinement often embed the same words within one turn."""
+        with self._queries_lock:
+            vector = self._queries.get(query)
+            if vector is not None:
+                self._queries.move_to_end(query)
+                return vector
+        vector = np.array(self.embed([query])[0], dtype=np.float32)
+        vector.flags.writeable = False
+        with self._queries_lock:
+            self._queries[query] = vector
+            while len(self._queries) > QUERY_CACHE:
+                self._queries.popitem(last=False)
+        return vector
+
     def dense_ids(self, query: str, n: int, where: dict[str, Any] | None = None) -> list[tuple[str, float]]:
         """(id, cosine similarity) of the n nearest items that pass `where`, best first."""
         if n < 1:
             return []
-        result = self.collection.query(query_embeddings=self.embed([query]), n_results=n, where=where or None,
+        result = self.collection.query(query_embeddings=[self.query_vector(query)], n_results=n, where=where or None,
                                        include=["distances"])
         return [(pid, 1.0 - float(d)) for pid, d in zip(result["ids"][0], result["distances"][0])]
 
+    def vectors(self, ids: Sequence[str], *, page: int = 10_000) -> tuple[np.ndarray, np.ndarray]:
+        """The stored vectors of `ids` as one float32 matrix (row i = ids[i]) and which rows the store holds.
+
+        Read page by page from Chroma, which stays the store of record; the matrix lets a filtered search
+        score exactly the products that pass the filters instead of asking Chroma for a `where` scan."""
+        position = {pid: i for i, pid in enumerate(ids)}
+        matrix: np.ndarray | None = None
+        present = np.zeros(len(ids), dtype=bool)
+        offset = 0
+        while True:
+            got = self.collection.get(include=["embeddings"], limit=page, offset=offset)
+            if not got["ids"]:
+                break
+            offset += len(got["ids"])
+            vectors = np.asarray(got["embeddings"], dtype=np.float32)
+            if matrix is None:
+                matrix = np.zeros((len(ids), vectors.shape[1]), dtype=np.float32)
+            rows = np.array([position.get(pid, -1) for pid in got["ids"]], dtype=np.int64)
+            known = rows >= 0
+            matrix[rows[known]] = vectors[known]
+            present[rows[known]] = True
+        if matrix is None:
+            matrix = np.zeros((len(ids), 0), dtype=np.float32)
+        return matrix, present
 
 
 def open_client(server: str | None, path) -> Any:
@@ -132,18 +183,42 @@ def open_client(server: str | None, path) -> Any:
 
 
 class LazyEmbedder:
-    """Loads the embedder on first use: re-syncing an unchanged catalog never pays for it."""
+    """Loads the embedder on first use: re-syncing an unchanged catalog never pays for it.
 
-    def __init__(self, path=None) -> None:
+    `encode` is the sentence-transformers model (torch), as the assistant's intent head and policy index use it.
+    `vectors`, which product search and ingestion use, runs the same model on ONNX Runtime when `cache_dir` is
+    given (exported there once); without one, or if the export is not possible, it is `encode`."""
+
+    def __init__(self, path=None, cache_dir=None) -> None:
         self.path = path
+        self.cache_dir = cache_dir
         self.max_seq_length: int | None = None
         self._model = None
+        self._onnx = None
+        self._onnx_tried = False
+        self._lock = threading.Lock()
 
     def encode(self, *args, **kwargs):
         if self._model is None:
             from retrieval.embed import load_embedder
 
-            self._model = load_embedder(self.path)
+            with self._lock:
+                if self._model is None:
+                    self._model = load_embedder(self.path)
         if self.max_seq_length:
             self._model.max_seq_length = self.max_seq_length
         return self._model.encode(*args, **kwargs)
+
+    def vectors(self, texts: Sequence[str], *, batch_size: int, max_tokens: int) -> np.ndarray:
+        """(len(texts), dim) float32 unit vectors."""
+        if not self._onnx_tried and self.cache_dir is not None:
+            from retrieval.embed import load_onnx_embedder
+
+            with self._lock:
+                if not self._onnx_tried:
+                    self._onnx = load_onnx_embedder(self.path, self.cache_dir)
+                    self._onnx_tried = True
+        if self._onnx is not None:
+            return self._onnx.encode(texts, batch_size=batch_size, max_tokens=max_tokens)
+        self.max_seq_length = max_tokens
+        return np.asarray(self.encode(list(texts), batch_size=batch_size, normalize_embeddings=True), dtype=np.float32)
