@@ -16,6 +16,7 @@ stored reply's metadata, so any process serving the session can continue it.
 from __future__ import annotations
 
 import logging
+import os
 import re
 import threading
 import time
@@ -107,9 +108,10 @@ class TurnService:
                                          order_exists=lambda order_id: self.orders.get(order_id) is not None,
                                          policy_score=lambda text, vector=None: max(index.scores(text, vector=vector), default=0.0))
         people = [p for c in customers.values() for p in (c.name, c.email)]
-        # Understanding is a burst of torch work: one at a time, on every core, beats twenty at once fighting
-        # over two (each torch call would start its own threads and spin while the others run).
-        self._thinking = threading.Lock()
+        # Understanding is a burst of torch work: as many at once as there are cores for their torch threads
+        # beats twenty at once fighting over two (each would spin its threads while the others run).
+        threads = deps.settings.model.threads or (os.cpu_count() or 1)
+        self._thinking = threading.BoundedSemaphore(max(1, (os.cpu_count() or 1) // threads))
         self.admission = Admission(deps.settings.serve.max_turns_in_flight, refused=metrics.overloaded.inc)
         self.writer = ReplyWriter(deps.generator, DraftCheck(titles, people), enabled=deps.settings.model.draft_replies,
                                   budget_s=deps.settings.serve.first_token_budget_s)
@@ -139,7 +141,8 @@ class TurnService:
             yield Products(answer.hits)
         planned = time.perf_counter()
         budget = self.deps.settings.serve.first_token_budget_s
-        written = self.writer.write(answer, message, system=treatment.get("system_prompt"), deadline=started + budget)
+        written = self.writer.write(answer, message, system=treatment.get("system_prompt"), deadline=started + budget,
+                                    idle=self.admission.in_flight <= 1)
         mark("check")
         for stage in ("prefill", "decode"):  # measured inside the draft; the check stage keeps the rest
             stages[stage] = written.timings.get(f"{stage}_s", 0.0)

@@ -19,7 +19,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from assistant.reply.answer import Answer
 from assistant.reply.check import DraftCheck
@@ -32,6 +32,7 @@ SYSTEM = ("You are ShopAssist, the shopping assistant of an online store. Reply 
           "add a price, number, date, code, product, name or link that is not in the facts.")
 DRAFT_TOKENS = 110  # a three-sentence reply; longer drafts are cut and fail the check
 RETRY_IDLE_S = 30.0  # a model judged too slow is measured again (in the background) after this long without a draft
+MEASURE_TOKENS = 24  # a pace measurement writes the start of a draft only: enough to time, little to pay
 
 
 def draft_prompt(answer: Answer, message: str, *, system: str | None = None) -> Prompt:
@@ -147,27 +148,34 @@ class ReplyWriter:
         return "".join(self.generator.stream(draft_prompt(answer, message, system=system))).strip()
 
     def _measure_in_background(self, answer: Answer, message: str, system: str | None) -> None:
-        """A draft nobody waits for, written only to learn the pace again: no shopper pays for the measurement."""
-        threading.Thread(target=self._measure, args=(answer, message, system), name="draft-pace", daemon=True).start()
+        """The start of a draft nobody waits for, written only to learn the pace again: no shopper pays for it."""
+        threading.Thread(target=self._measure, args=(answer, message, system, MEASURE_TOKENS), name="draft-pace",
+                         daemon=True).start()
 
-    def _measure(self, answer: Answer, message: str, system: str | None = None) -> None:
+    def _measure(self, answer: Answer, message: str, system: str | None = None, tokens: int | None = None) -> None:
+        """Seconds per character the model writes (prefill included), from one draft or its first `tokens`."""
+        prompt = draft_prompt(answer, message, system=system)
+        if tokens is not None:
+            prompt = replace(prompt, max_new_tokens=tokens)
         beside = self.pace.start()
         started = time.perf_counter()
         try:
-            self.draft(answer, message, system=system)
+            written = "".join(self.generator.stream(prompt))
         except Exception:
             log.exception("pace measurement draft failed")
             self.pace.finish(0.0, 1, beside, completed=False)
             return
-        self.pace.finish(time.perf_counter() - started, len(answer.text), beside, completed=True, fresh=True)
+        self.pace.finish(time.perf_counter() - started, len(written), beside, completed=True, fresh=True)
 
     def warm_up(self, answer: Answer, message: str) -> None:
         """One draft with no deadline, so the model is warm and its pace known before the first shopper waits on it."""
         if self.enabled and self.generator is not None:
             self._measure(answer, message)
 
-    def write(self, answer: Answer, message: str, *, system: str | None = None, deadline: float | None = None) -> Written:
-        """`deadline` (time.perf_counter) by which the draft must be done; None = the writer's own budget from now."""
+    def write(self, answer: Answer, message: str, *, system: str | None = None, deadline: float | None = None,
+              idle: bool = True) -> Written:
+        """`deadline` (time.perf_counter) by which the draft must be done; None = the writer's own budget from now.
+        `idle`: no other turn is in flight, so a pace measurement in the background would slow nobody down."""
         if not self.enabled or self.generator is None:
             return Written(answer.text, drafted=False)
         if deadline is None and self.budget_s is not None:
@@ -175,7 +183,7 @@ class ReplyWriter:
         chars = len(answer.text)
         seconds_left = None if deadline is None else deadline - time.perf_counter()
         if seconds_left is not None and not self.pace.worth_a_try(chars, seconds_left):
-            if self.pace.stale():
+            if idle and self.pace.stale():
                 self._measure_in_background(answer, message, system)
             return Written(answer.text, drafted=False, problems=("not written: the model is busy",))
         beside = self.pace.start()
@@ -184,7 +192,8 @@ class ReplyWriter:
         if not in_time:
             running.stop.set()
         elapsed = time.perf_counter() - running.started
-        self.pace.finish(elapsed, chars, beside, completed=in_time and running.error is None)
+        done = in_time and running.error is None
+        self.pace.finish(elapsed, len("".join(running.pieces)) if done else chars, beside, completed=done)
         timings = running.timings()
         if not in_time:
             return Written(answer.text, drafted=False, problems=("not in time for the first-token budget",), timings=timings)

@@ -97,3 +97,15 @@ def test_a_model_judged_slow_is_measured_again_in_the_background_not_on_a_shoppe
         time.sleep(0.01)
     assert fast.calls == 1 and quick.pace.per_char < 1.0
     assert quick.write(ANSWER, "how do returns work?").drafted  # fast again: the next shopper gets the draft
+
+
+def test_no_pace_measurement_while_other_turns_are_in_flight(monkeypatch):
+    import assistant.reply.writer as writer_module
+
+    fast = TimedGenerator(delay=0.0)
+    busy = writer(fast, budget_s=0.5)
+    busy.pace.per_char = 1.0
+    monkeypatch.setattr(writer_module, "RETRY_IDLE_S", 0.0)
+    busy.write(ANSWER, "how do returns work?", idle=False)
+    time.sleep(0.2)
+    assert fast.calls == 0  # the model's time goes to nobody's measurement while shoppers wait
