@@ -56,9 +56,14 @@ class ModelSettings(BaseModel):
     draft_replies: bool = True
     # Below this probability the intent detector abstains to out_of_scope.
     intent_threshold: float = Field(0.0, ge=0.0, le=1.0)
-    # Generation engine: "fast" = our decode loop (static KV cache, continuous batching, prefix
-    # cache); "hf" = transformers `generate`, the unoptimized reference path.
-    engine: Literal["fast", "hf"] = "fast"
+    # Generation engine: "onnx" = ONNX Runtime GenAI on the CPU (the model + adapter exported once into the
+    # model cache; 5-11x our loop's decode on this AVX2 machine, docs/benchmarks.md); "fast" = our torch
+    # decode loop (static KV cache, continuous batching, prefix cache; the CUDA path); "hf" = transformers
+    # `generate`, the unoptimized reference; "auto" = onnx on a CPU, fast on CUDA.
+    engine: Literal["auto", "onnx", "fast", "hf"] = "auto"
+    # Weights of the ONNX export: "int8" (the adapter kept in float32 beside them; greedy text close to float32),
+    # "int4" (drifts from float32 within a few tokens), "fp32" (exact, slower).
+    onnx_precision: Literal["int4", "int8", "fp32"] = "int8"
     # Compute dtype of the fast engine: "auto" = bfloat16 (CUDA, or a CPU with native bf16), else float32.
     engine_dtype: Literal["auto", "float32", "bfloat16"] = "auto"
     # Linear weights of the fast engine on a CPU: "same" = the compute dtype; "int8" = int8 with a

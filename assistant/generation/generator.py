@@ -4,7 +4,8 @@
 pieces come from the fast engine (`assistant/generation/engine.py`): a lean decode loop with a
 preallocated KV cache, continuous batching of concurrent sessions and prefix reuse across a
 session's turns. `SHOPASSIST_MODEL__ENGINE=hf` switches to transformers `generate`, the
-unoptimized reference the engine is tested against.
+unoptimized reference the engine is tested against; `onnx` to ONNX Runtime GenAI on the CPU
+(`assistant/generation/onnx_engine.py`: the model + adapter exported once into the model cache).
 
 Conversations longer than the context lose their oldest turns (the system prompt is kept);
 `encode` reports what it dropped and a warning is logged.
@@ -65,13 +66,41 @@ def build_engine(loaded: LoadedModel, settings: ModelSettings):
     return Engine(fast, eos_ids=eos_ids(loaded), settings=settings)
 
 
+def resolve_engine(settings: ModelSettings, device: str) -> str:
+    """The engine "auto" stands for: ONNX Runtime GenAI on a CPU, our torch loop on CUDA."""
+    if settings.engine != "auto":
+        return settings.engine
+    return "onnx" if device == "cpu" else "fast"
+
+
+def build_onnx_engine(loaded: LoadedModel, settings: ModelSettings, cache=None):
+    """ONNX Runtime GenAI serving the loaded model's folder + adapter; exports it first if needed
+    (`cache`: where the export lives, default beside the converted model folder)."""
+    import os
+
+    from assistant.generation.onnx_engine import OnnxEngine, export_onnx
+
+    if loaded.device != "cpu":
+        raise ValueError("engine=onnx runs on the CPU; use engine=fast on CUDA")
+    precision = settings.onnx_precision
+    folder = export_onnx(loaded.path, loaded.adapter, cache or loaded.path.parent, precision=precision)
+    return OnnxEngine(folder, eos_ids=eos_ids(loaded), threads=settings.threads or os.cpu_count() or 1,
+                      slots=settings.batch_slots)
+
+
 class ChatGenerator:
-    def __init__(self, loaded: LoadedModel, settings: ModelSettings) -> None:
+    def __init__(self, loaded: LoadedModel, settings: ModelSettings, *, onnx_cache=None) -> None:
         self.loaded = loaded
         self.settings = settings
         self.context = min(settings.max_context, loaded.model.config.max_position_embeddings)
         self._lock = threading.Lock()  # the hf path runs one generate() at a time on a shared model
-        self.engine = build_engine(loaded, settings) if settings.engine == "fast" else None
+        engine = resolve_engine(settings, loaded.device)
+        if engine == "fast":
+            self.engine = build_engine(loaded, settings)
+        elif engine == "onnx":
+            self.engine = build_onnx_engine(loaded, settings, onnx_cache)
+        else:
+            self.engine = None
 
     def _render(self, messages) -> list[int]:
         chat = [{"role": m.role, "content": m.content} for m in messages]
