@@ -46,7 +46,9 @@ def test_widget_streams_an_answer_and_reports_clicks_carts_and_ratings(settings,
 
     store_port = free_port()
     store_origin = f"http://127.0.0.1:{store_port}"
-    served = settings.model_copy(update={"serve": settings.serve.model_copy(update={"cors_origins": [store_origin]})})
+    # A first-token budget the slow fake model fits in: this test is about the widget, not the budget.
+    served = settings.model_copy(update={"serve": settings.serve.model_copy(
+        update={"cors_origins": [store_origin], "first_token_budget_s": 30.0})})
     app = create_app(served, make_deps(served, generator=Trickle()))
     with ServerThread(app) as assistant:
         site = tmp_path / "store"
