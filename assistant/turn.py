@@ -140,8 +140,8 @@ class TurnService:
         if answer.hits:
             yield Products(answer.hits)
         planned = time.perf_counter()
-        budget = self.deps.settings.serve.first_token_budget_s
-        written = self.writer.write(answer, message, system=treatment.get("system_prompt"), deadline=started + budget,
+        written = self.writer.write(answer, message, system=treatment.get("system_prompt"),
+                                    deadline=started + self.writer.budget_s,
                                     idle=self.admission.in_flight <= 1)
         mark("check")
         for stage in ("prefill", "decode"):  # measured inside the draft; the check stage keeps the rest

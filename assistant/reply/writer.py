@@ -144,9 +144,6 @@ class ReplyWriter:
         self.budget_s = budget_s
         self.pace = DraftPace()
 
-    def draft(self, answer: Answer, message: str, *, system: str | None = None) -> str:
-        return "".join(self.generator.stream(draft_prompt(answer, message, system=system))).strip()
-
     def _measure_in_background(self, answer: Answer, message: str, system: str | None) -> None:
         """The start of a draft nobody waits for, written only to learn the pace again: no shopper pays for it."""
         threading.Thread(target=self._measure, args=(answer, message, system, MEASURE_TOKENS), name="draft-pace",
