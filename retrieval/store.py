@@ -7,10 +7,10 @@ triggers a re-index instead of silently mixing vector spaces.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import threading
-from collections import OrderedDict
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -77,8 +77,9 @@ class ProductStore:
         stored = (self.collection.metadata or {}).get("embedder")
         if stored and stored != config.embedder_id:
             raise ValueError(f"collection {config.collection!r} was built with embedder {stored!r}, not {config.embedder_id!r}")
-        self._queries: OrderedDict[str, np.ndarray] = OrderedDict()  # query text -> unit vector, newest last
-        self._queries_lock = threading.Lock()
+        # The last QUERY_CACHE query texts' vectors: the gate's catalog evidence, the search and a refinement often
+        # embed the same words within one turn.
+        self.query_vector = functools.lru_cache(maxsize=QUERY_CACHE)(self._query_vector)
 
     def count(self) -> int:
         return self.collection.count()
@@ -119,14 +120,11 @@ class ProductStore:
                 bar.update(len(batch))
         return {"added_or_updated": len(changed), "deleted": len(removed), "unchanged": len(products) - len(changed)}
 
-    def query_vector(self, query: str) -> np.ndarray:
-        """The query's unit vector (float32, read-only), remembered for the last QUERY_CACHE texts: the gate's
-        catalog evidence, the search and a refinement often embed the same words within one turn."""
-        with self._queries_lock:
-            vector = self._queries.get(query)
-            if vector is not None:
-                self._queries.move_to_end(query)
-                return vector
+    def _query_vector(self, query: str) -> np.ndarray:
+        """The query's unit vector (float32, read-only: it is shared by every caller of the cache)."""
+        vector = np.array(self.embed([query])[0], dtype=np.float32)
+        vector.flags.writeable = False
+        return vector
         vector = np.array(self.embed([query])[0], dtype=np.float32)
         vector.flags.writeable = False
         with self._queries_lock:

@@ -113,7 +113,7 @@ def test_two_stages_route_exactly_as_one(retriever, label, confidence, text):
 
 def test_the_message_is_embedded_once_for_head_evidence_and_policy(retriever, monkeypatch):
     text = "what's the weather in Paris?"
-    retriever.store._queries.pop(text, None)
+    retriever.store.query_vector.cache_clear()
     embedded = []
     original = retriever.store.embed
     monkeypatch.setattr(retriever.store, "embed", lambda texts, **kw: embedded.extend(texts) or original(texts, **kw))
