@@ -84,5 +84,16 @@ class Overloaded(ShopAssistError):
         self.retry_after = retry_after
 
 
+class StoreUnavailable(ShopAssistError):
+    """The database or the vector index cannot be reached (a server restarting): nothing was changed by the
+    failed call, and the next one reconnects by itself; ``retry_after`` seconds is a fair wait."""
+
+    status_code = 503
+
+    def __init__(self, message: str, hint: str = "retry in a few seconds", *, retry_after: int = 2) -> None:
+        super().__init__(message, hint)
+        self.retry_after = retry_after
+
+
 class TurnError(ShopAssistError):
     """The server answered one turn with an error: that case fails, the run goes on."""
