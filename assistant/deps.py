@@ -81,6 +81,8 @@ def build_deps(settings: Settings, *, progress: Callable[[str], None] | None = N
     """Load models, data and the index (building or refreshing it on first run)."""
     from assistant.analytics.experiments import load_experiments
     from assistant.customers.profile import load_profile_book
+    from assistant.customers.profile_log import ProfileLog
+    from assistant.database import database_url, open_database
     from assistant.customers.profile_types import profile_config
     from assistant.generation.generator import ChatGenerator
     from assistant.generation.model import load_chat_model
@@ -94,6 +96,7 @@ def build_deps(settings: Settings, *, progress: Callable[[str], None] | None = N
     retriever = product_search(settings, progress=progress is not None)
     say("loading customer profiles")
     profiles = load_profile_book(settings.store_dir, retriever.catalog, home=settings.home, config=profile_config(settings))
+    profiles.attach(ProfileLog(open_database(database_url(settings))))  # events and erasures every replica shares
     say("loading the chat model")
     loaded = load_chat_model(settings)
     policies = load_policies(settings.store_dir / "policies")

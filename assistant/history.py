@@ -4,8 +4,9 @@
     session = store.start_session("C0001")
     store.add_message(session, "user", "where is my order?", user_id="C0001")
 
-Any SQLAlchemy URL works (``SHOPASSIST_SERVE__DB_URL=postgresql+psycopg://...``). SQLite runs in
-WAL mode with ``synchronous=FULL`` so a message acknowledged to the client survives ``kill -9``.
+SQLite by default, PostgreSQL for several replicas (``SHOPASSIST_SERVE__DB_URL=postgresql+psycopg://...``);
+the engine and the migrations are `assistant.database`'s. A message is committed before its reply
+streams, so one acknowledged to the client survives ``kill -9`` of the process.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from assistant.database import database_url, migrate, open_database
 from assistant.settings import Settings
 from assistant.types import Message
 from data.errors import BadInput
@@ -53,11 +55,11 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds")
 
 
-def _tables():
+def conversation_tables():
+    """Sessions, messages and handoff tickets (created by `assistant.database` migrations)."""
     from sqlalchemy import JSON, Column, ForeignKey, Integer, MetaData, String, Table, Text
 
     meta = MetaData()
-    Table("schema_migrations", meta, Column("name", String(80), primary_key=True), Column("applied_at", String(40)))
     Table("sessions", meta, Column("id", String(40), primary_key=True), Column("user_id", String(64), index=True),
           Column("created_at", String(40), nullable=False))
     Table("messages", meta, Column("id", Integer, primary_key=True, autoincrement=True),
@@ -72,42 +74,12 @@ def _tables():
     return meta
 
 
-def m001_initial(conn, meta) -> None:
-    meta.create_all(conn)
-
-
-MIGRATIONS = (m001_initial,)  # ordered; each runs once and is recorded in schema_migrations
-
-
 class ConversationStore:
     def __init__(self, url: str) -> None:
-        from sqlalchemy import create_engine, event
-
-        self.meta = _tables()
-        self.engine = create_engine(url, future=True)
-        if self.engine.dialect.name == "sqlite":
-            @event.listens_for(self.engine, "connect")
-            def _durable(dbapi_conn, _record) -> None:  # every commit reaches the disk
-                cursor = dbapi_conn.cursor()
-                cursor.execute("PRAGMA journal_mode=WAL")
-                cursor.execute("PRAGMA synchronous=FULL")
-                cursor.execute("PRAGMA busy_timeout=5000")
-                cursor.close()
-        self._migrate()
-        t = self.meta.tables
+        self.engine = open_database(url)
+        migrate(self.engine)
+        t = conversation_tables().tables
         self.sessions_t, self.messages_t, self.tickets_t = t["sessions"], t["messages"], t["tickets"]
-
-    def _migrate(self) -> None:
-        from sqlalchemy import select
-
-        done_table = self.meta.tables["schema_migrations"]
-        with self.engine.begin() as conn:
-            done_table.create(conn, checkfirst=True)
-            done = set(conn.scalars(select(done_table.c.name)))
-            for migration in MIGRATIONS:
-                if migration.__name__ not in done:
-                    migration(conn, self.meta)
-                    conn.execute(done_table.insert().values(name=migration.__name__, applied_at=_now()))
 
     # sessions -----------------------------------------------------------------------------
     def start_session(self, user_id: str | None) -> str:
@@ -119,15 +91,19 @@ class ConversationStore:
     def ensure_session(self, session_id: str | None, user_id: str | None) -> str:
         """The given session (checked to belong to this customer) or a new one."""
         from sqlalchemy import select
+        from sqlalchemy.exc import IntegrityError
 
         if not session_id:
             return self.start_session(user_id)
         with self.engine.connect() as conn:
             row = conn.execute(select(self.sessions_t).where(self.sessions_t.c.id == session_id)).first()
         if row is None:
-            with self.engine.begin() as conn:
-                conn.execute(self.sessions_t.insert().values(id=session_id, user_id=user_id, created_at=_now()))
-            return session_id
+            try:
+                with self.engine.begin() as conn:
+                    conn.execute(self.sessions_t.insert().values(id=session_id, user_id=user_id, created_at=_now()))
+                return session_id
+            except IntegrityError:  # the same new session started on another replica at the same moment
+                return self.ensure_session(session_id, user_id)
         if row.user_id != user_id:
             raise BadInput("this session belongs to another customer", hint="start a new session (omit session_id)")
         return session_id
@@ -157,9 +133,19 @@ class ConversationStore:
     # messages -----------------------------------------------------------------------------
     def add_message(self, session_id: str, role: str, content: str, *, user_id: str | None = None,
                     meta: dict | None = None) -> int:
-        """Store one message and commit it (durable on return)."""
+        """Store one message and commit it (durable on return). A shopper's message that repeats the session's
+        last message, still unanswered, is the client retrying after a broken stream (a replica killed
+        mid-reply): the stored one is answered instead of storing it twice."""
+        from sqlalchemy import select
+
+        m = self.messages_t
         with self.engine.begin() as conn:
-            result = conn.execute(self.messages_t.insert().values(
+            if role == "user":
+                last = conn.execute(select(m.c.id, m.c.role, m.c.content).where(m.c.session_id == session_id)
+                                    .order_by(m.c.id.desc()).limit(1)).first()
+                if last is not None and last.role == "user" and last.content == content:
+                    return int(last.id)
+            result = conn.execute(m.insert().values(
                 session_id=session_id, user_id=user_id, role=role, content=content, created_at=_now(), meta=meta or {}))
             return int(result.inserted_primary_key[0])
 
@@ -217,9 +203,5 @@ class ConversationStore:
 
 
 def build_history(settings: Settings) -> ConversationStore:
-    url = settings.serve.db_url
-    if url is None:
-        settings.home.mkdir(parents=True, exist_ok=True)
-        url = f"sqlite:///{settings.home / 'conversations.db'}"
-    return ConversationStore(url)
+    return ConversationStore(database_url(settings))
 

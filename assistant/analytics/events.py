@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from assistant.database import install_secret, migrate
 from assistant.safety.redact import redact
 from data.errors import BadInput
 
@@ -88,7 +89,8 @@ def _stamp(at: datetime) -> tuple[str, str]:
     return at.isoformat(timespec="milliseconds"), at.date().isoformat()
 
 
-def _tables():
+def analytics_tables():
+    """Events and experiment exposures (created by `assistant.database` migrations)."""
     from sqlalchemy import JSON, Boolean, Column, Float, Index, Integer, MetaData, String, Table, Text
 
     meta = MetaData()
@@ -128,28 +130,15 @@ def _tables():
     return meta
 
 
-def _add_missing_columns(engine, meta) -> None:
-    """A database made by an older version gets the columns added since (nullable, so old rows stay valid)."""
-    from sqlalchemy import inspect, text
+def pseudonym_key(engine, legacy_file: Path | None = None) -> bytes:
+    """The install's pseudonymization key, in the database so every replica hashes a customer alike. An install
+    that kept it in a file (`<home>/analytics.key`, before replicas) moves that one in: old rows stay joinable."""
+    def make() -> str:
+        if legacy_file is not None and legacy_file.exists():
+            return legacy_file.read_text(encoding="utf-8").strip()
+        return secrets.token_hex(32)
 
-    inspector = inspect(engine)
-    for table in meta.sorted_tables:
-        have = {c["name"] for c in inspector.get_columns(table.name)}
-        for column in table.columns:
-            if column.name not in have:
-                kind = column.type.compile(dialect=engine.dialect)
-                with engine.begin() as conn:
-                    conn.execute(text(f'ALTER TABLE {table.name} ADD COLUMN "{column.name}" {kind}'))
-
-
-def load_or_create_secret(path: Path) -> bytes:
-    """The per-install pseudonymization key: created once, readable by its owner only."""
-    if path.exists():
-        return path.read_bytes().strip()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.touch(mode=0o600)
-    path.write_bytes(secrets.token_hex(32).encode())
-    return path.read_bytes().strip()
+    return install_secret(engine, "analytics_pseudonym", make).encode()
 
 
 class EventLog:
@@ -160,11 +149,9 @@ class EventLog:
         self.known_customers = known_customers  # live containers (the profile book, the catalog); None = accept any
         self.known_products = known_products
         self.attribution = timedelta(hours=attribution_hours)
-        self.meta = _tables()
-        self.meta.create_all(engine, checkfirst=True)
-        _add_missing_columns(engine, self.meta)
-        self.events_t = self.meta.tables["analytics_events"]
-        self.exposures_t = self.meta.tables["analytics_exposures"]
+        migrate(engine)
+        tables = analytics_tables().tables
+        self.events_t, self.exposures_t = tables["analytics_events"], tables["analytics_exposures"]
 
     def pseudonym(self, user_id: str | None) -> str | None:
         if not user_id:
@@ -371,6 +358,6 @@ class EventLog:
 def build_event_log(settings, engine, *, customers: Container[str] | None = None,
                     products: Container[str] | None = None) -> EventLog:
     """The event log on the conversation store's database, keyed by this install's secret."""
-    secret = load_or_create_secret(settings.home / "analytics.key")
+    secret = pseudonym_key(engine, settings.home / "analytics.key")
     return EventLog(engine, secret, known_customers=customers, known_products=products,
                     attribution_hours=settings.experiments.attribution_hours)

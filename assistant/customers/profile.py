@@ -17,6 +17,7 @@ what it keeps on disk (cached churn fit, forgotten ids, snapshots) in `profile_f
 
 from __future__ import annotations
 
+import threading
 from collections import Counter, deque
 from dataclasses import asdict
 from datetime import date
@@ -25,6 +26,7 @@ from pathlib import Path
 from assistant.customers.churn import ChurnModel, History, blend, check_weight, explain
 from assistant.customers.profile_events import check_event
 from assistant.customers.profile_files import erase_from_files, fit_or_load_churn, forgotten_ids, hashed
+from assistant.customers.profile_log import ProfileLog
 from assistant.customers.profile_types import ChurnScore, CustomerState, ProfileConfig
 from assistant.types import CustomerView
 from data.errors import BadInput, UnknownUser
@@ -81,7 +83,17 @@ class ProfileBook:
         self.churn: ChurnModel | None = None
         self.scores: dict[str, ChurnScore] = {}
         self._views: dict[str, dict[float | None, CustomerView]] = {}  # user -> churn weight (None = configured) -> view
+        self.log: ProfileLog | None = None  # the shared log of changes, once attached
+        self._applied = 0  # id of the last log row applied
+        self._log_lock = threading.RLock()
         self.refit_churn()
+
+    def __getstate__(self) -> dict:  # copies (tests, what-if runs) get a lock of their own
+        return {**self.__dict__, "_log_lock": None}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self._log_lock = threading.RLock()
 
     # -- building -------------------------------------------------------------------------
     def _check_line(self, line: OrderLine, seen: set[OrderLine]) -> str | None:
@@ -178,6 +190,7 @@ class ProfileBook:
             self.states[user_id] = CustomerState(prices=deque(maxlen=self.config.price_items))
 
     def _require(self, user_id: str) -> CustomerState:
+        self.catch_up()
         if user_id not in self.states:
             raise UnknownUser(f"unknown customer id {user_id!r}",
                               hint="use an id from customers.csv (e.g. C0001) or omit --user to chat as a guest")
@@ -196,6 +209,7 @@ class ProfileBook:
                 raise BadInput(str(exc), hint="pass a weight from 0 to 1, or None for the configured one") from None
             if churn_weight == self.config.churn.model_weight:
                 churn_weight = None
+        self.catch_up()  # what other replicas recorded since
         if user_id not in self.states:  # never seen: a new shopper, nothing known yet
             return CustomerView(user_id=user_id, segment="new", reasons=("no history yet",), picks=self._picks((), ()))
         state = self.states[user_id]
@@ -270,28 +284,58 @@ class ProfileBook:
 
     # -- events ---------------------------------------------------------------------------
     def record_event(self, event: dict) -> CustomerView:
-        """Apply one order, view or return to one customer's profile and return the new view.
+        """Apply one order, view or return to one customer's profile and return the new view. With a shared
+        log attached, the event is stored there first, so every replica (and a restart) sees it.
 
         Raises BadInput (with the reason) for malformed events and UnknownUser for unknown ids;
         a rejected event changes nothing.
         """
         kind, user_id, product, quantity, price, day, order_id = check_event(
             event, catalog=self.catalog, states=self.states, today=self.today, as_of=self.as_of)
+        if self.log is None:
+            self._apply_event(kind, user_id, product.id, quantity, price, day, order_id)
+        else:
+            self.log.append({"customer_id": user_id, "type": kind, "product_id": product.id, "quantity": quantity,
+                             "price": price, "day": day, "order_id": order_id})
+            self.catch_up()
+        return self.view(user_id)
+
+    def _apply_event(self, kind: str, user_id: str, product_id: str, quantity: int, price: float | None, day: int,
+                     order_id: str | None) -> None:
         self.register(user_id)  # a new shopper's first event starts their profile
         if kind == "order":
-            self._apply_order(user_id, product.id, quantity, price, day, order_id)
+            self._apply_order(user_id, product_id, quantity, price, day, order_id)
         elif kind == "return":
-            self._apply_return(user_id, product.id, quantity, day)
+            self._apply_return(user_id, product_id, quantity, day)
         else:
             state = self.states[user_id]
             state.views += 1
-            self._add_affinity(state, product.id, self.config.view_weight * self._growth(day))
+            self._add_affinity(state, product_id, self.config.view_weight * self._growth(day))
         if day > self.as_of.toordinal():
             self.as_of = date.fromordinal(day)  # the store clock moves with the newest event
         if kind != "view":
             self._rescore(user_id)
         self._views.pop(user_id, None)
-        return self.view(user_id)
+
+    # -- the shared log ---------------------------------------------------------------------
+    def attach(self, log: ProfileLog) -> ProfileBook:
+        """Keep this book in step with a log in the database, replaying what it holds now."""
+        self.log = log
+        self.catch_up()
+        return self
+
+    def catch_up(self) -> None:
+        """Apply the log's rows this book has not seen: events and erasures made through any replica."""
+        if self.log is None:
+            return
+        with self._log_lock:
+            for row in self.log.since(self._applied):
+                if row.type == "forget":
+                    self._drop(next((u for u in list(self.states) if hashed(u) == row.customer_id), None))
+                else:
+                    self._apply_event(row.type, row.customer_id, row.product_id, row.quantity or 1, row.price, row.day,
+                                      row.order_id)
+                self._applied = row.id
 
     # -- privacy --------------------------------------------------------------------------
     def export(self, user_id: str) -> dict:
@@ -315,8 +359,18 @@ class ProfileBook:
         }
 
     def forget(self, user_id: str) -> None:
-        """Right to be forgotten: drop the customer from memory and from every file we wrote."""
+        """Right to be forgotten: drop the customer from memory, from every file we wrote and from the shared log
+        (whose erasure row makes every other replica drop them too)."""
         self._require(user_id)
+        if self.log is None:
+            self._drop(user_id)
+        else:  # the log's erasure row drops them here as on every replica
+            self.log.erase(user_id)
+            self.catch_up()
+
+    def _drop(self, user_id: str | None) -> None:
+        if user_id is None:
+            return
         for table in (self.customers, self.states, self.scores, self._views):
             table.pop(user_id, None)
         self.report = [line for line in self.report if user_id not in line]

@@ -20,12 +20,14 @@ from dataclasses import dataclass, replace
 from datetime import UTC
 from pathlib import Path
 
+from assistant.database import migrate
 from data.errors import BadInput
 from data.schema import ORDER_STATUSES, Product
 
 log = logging.getLogger(__name__)
 
 MAX_ADDRESS_CHARS = 200
+TITLE_CHARS = 300  # an order line keeps this much of the product's title (PostgreSQL enforces column lengths)
 
 
 @dataclass(frozen=True)
@@ -84,7 +86,8 @@ def _now() -> str:
     return datetime.datetime.now(UTC).isoformat(timespec="milliseconds")
 
 
-def _tables():
+def order_tables():
+    """Orders, their lines and the actions taken on them (created by `assistant.database` migrations)."""
     from sqlalchemy import JSON, Column, Float, ForeignKey, Integer, MetaData, String, Table
 
     meta = MetaData()
@@ -95,7 +98,7 @@ def _tables():
           Column("updated_at", String(40), nullable=False))
     Table("order_items", meta, Column("id", Integer, primary_key=True, autoincrement=True),
           Column("order_id", String(64), ForeignKey("orders.order_id"), index=True, nullable=False),
-          Column("product_id", String(64), nullable=False), Column("title", String(300), nullable=False),
+          Column("product_id", String(64), nullable=False), Column("title", String(TITLE_CHARS), nullable=False),
           Column("quantity", Integer, nullable=False), Column("unit_price", Float, nullable=False),
           Column("status", String(16), nullable=False))
     Table("order_actions", meta, Column("id", Integer, primary_key=True, autoincrement=True),
@@ -116,9 +119,8 @@ class OrderBook:
     def __init__(self, engine, *, catalog: Mapping[str, Product] | None = None) -> None:
         self.engine = engine
         self.catalog = catalog or {}
-        self.meta = _tables()
-        self.meta.create_all(engine, checkfirst=True)
-        t = self.meta.tables
+        migrate(engine)
+        t = order_tables().tables
         self.orders_t, self.items_t, self.actions_t = t["orders"], t["order_items"], t["order_actions"]
 
     # seeding ------------------------------------------------------------------------------
@@ -148,7 +150,7 @@ class OrderBook:
                            "status": _order_status({r.status for _, r in lines}), "address": None, "updated_at": now})
             items += [{"order_id": order_id, "product_id": r.product_id, "quantity": r.quantity,
                        "unit_price": r.unit_price, "status": r.status,
-                       "title": self.catalog[r.product_id].title if r.product_id in self.catalog else r.product_id}
+                       "title": (self.catalog[r.product_id].title if r.product_id in self.catalog else r.product_id)[:TITLE_CHARS]}
                       for _, r in lines]
         try:
             with self.engine.begin() as conn:

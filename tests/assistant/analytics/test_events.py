@@ -7,7 +7,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import create_engine, select
 
-from assistant.analytics.events import EventLog, TurnRecord, load_or_create_secret
+from assistant.analytics.events import EventLog, TurnRecord, pseudonym_key
+from assistant.database import open_database
 from data.errors import BadInput
 
 T0 = datetime(2026, 11, 20, 10, 0, tzinfo=UTC)
@@ -107,11 +108,19 @@ def test_forget_erases_a_customers_rows_only(log):
     assert [r.session_id for r in rows(log)] == ["s2"]
 
 
-def test_the_secret_is_created_once_and_private(tmp_path):
-    path = tmp_path / "analytics.key"
-    first = load_or_create_secret(path)
-    assert load_or_create_secret(path) == first and len(first) == 64
-    assert path.stat().st_mode & 0o077 == 0
+def test_every_replica_on_one_database_gets_the_same_key(tmp_path):
+    url = f"sqlite:///{tmp_path / 'shared.db'}"
+    first = pseudonym_key(open_database(url))
+    assert pseudonym_key(open_database(url)) == first and len(first) == 64  # a second process: the same key
+
+
+def test_a_key_kept_in_a_file_by_an_older_install_moves_into_the_database(tmp_path):
+    legacy = tmp_path / "analytics.key"
+    legacy.write_text("a" * 64)
+    engine = open_database(f"sqlite:///{tmp_path / 'c.db'}")
+    assert pseudonym_key(engine, legacy) == b"a" * 64
+    legacy.unlink()
+    assert pseudonym_key(engine, legacy) == b"a" * 64  # now read from the database
 
 
 def test_a_turn_row_says_where_its_time_went(log):
@@ -123,10 +132,12 @@ def test_a_turn_row_says_where_its_time_went(log):
 def test_a_database_from_before_timings_gets_the_column_and_keeps_its_rows(tmp_path):
     from sqlalchemy import text
 
-    engine = create_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    engine = create_engine(url)
     EventLog(engine, b"s").record_turn(turn("old"))
-    with engine.begin() as conn:
-        conn.execute(text("ALTER TABLE analytics_events DROP COLUMN timings"))  # the table as an older version made it
-    upgraded = EventLog(engine, b"s")
+    with engine.begin() as conn:  # the database as an older version left it: no timings, analytics outside migrations
+        conn.execute(text("ALTER TABLE analytics_events DROP COLUMN timings"))
+        conn.execute(text("DELETE FROM schema_migrations WHERE name != 'm001_initial'"))
+    upgraded = EventLog(open_database(url), b"s")
     upgraded.record_turn(turn("new", timings={"decode_s": 1.5}))
     assert [(r.session_id, r.timings) for r in rows(upgraded)] == [("old", None), ("new", {"decode_s": 1.5})]
