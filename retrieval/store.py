@@ -2,20 +2,24 @@
 
 We always pass our own embeddings (Chroma's default embedding function would download a
 model). The collection records which embedder and catalog built it; a mismatch on start
-triggers a re-index instead of silently mixing vector spaces.
+triggers a re-index instead of silently mixing vector spaces. With a Chroma server, every call to it goes
+through `reachable`: a server that is down or restarting is a `StoreUnavailable` (503, retry), and the same
+store answers again once it is back.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import json
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from data.errors import StoreUnavailable
 from data.schema import Product
 from retrieval.config import RetrievalSettings
 
@@ -64,16 +68,38 @@ def fingerprint(product: Product) -> str:
     return hashlib.sha1(raw.encode()).hexdigest()[:16]
 
 
+@contextlib.contextmanager
+def reachable(server: str | None) -> Iterator[None]:
+    """A Chroma server that cannot be reached -> StoreUnavailable, not a raw httpx error.
+
+    Its HttpClient raises httpx.ConnectError while the server is down (any httpx transport error, such as a
+    connection cut mid-call, counts the same); on creation, a ValueError raised while handling one. Nothing
+    needs resetting afterwards: httpx opens a new connection on the next call, and the collection keeps its id
+    across server restarts. The embedded client never raises these, so there it changes nothing."""
+    try:
+        yield
+    except Exception as exc:
+        import httpx
+
+        cause = exc if isinstance(exc, httpx.TransportError) else exc.__context__
+        if not isinstance(cause, httpx.TransportError):
+            raise
+        why = str(cause) or type(cause).__name__
+        raise StoreUnavailable(f"the product index (Chroma server {server}) cannot be reached: {why}",
+                               hint=f"retry in a few seconds; if it persists, check the Chroma server at {server}") from exc
+
+
 class ProductStore:
     def __init__(self, client: Any, embedder: SentenceTransformer, config: RetrievalSettings) -> None:
         self.config = config
         self.embedder = embedder
-        self.collection = client.get_or_create_collection(
-            config.collection,
-            embedding_function=None,
-            metadata={"hnsw:space": "cosine", "embedder": config.embedder_id},
-            configuration={"embedding_function": None},
-        )
+        with self._reachable():
+            self.collection = client.get_or_create_collection(
+                config.collection,
+                embedding_function=None,
+                metadata={"hnsw:space": "cosine", "embedder": config.embedder_id},
+                configuration={"embedding_function": None},
+            )
         stored = (self.collection.metadata or {}).get("embedder")
         if stored and stored != config.embedder_id:
             raise ValueError(f"collection {config.collection!r} was built with embedder {stored!r}, not {config.embedder_id!r}")
@@ -81,8 +107,12 @@ class ProductStore:
         # embed the same words within one turn.
         self.query_vector = functools.lru_cache(maxsize=QUERY_CACHE)(self._query_vector)
 
+    def _reachable(self) -> contextlib.AbstractContextManager[None]:
+        return reachable(self.config.chroma_server)
+
     def count(self) -> int:
-        return self.collection.count()
+        with self._reachable():
+            return self.collection.count()
 
     def embed(self, texts: Sequence[str], *, progress: bool = False) -> np.ndarray:
         """(len(texts), dim) float32 unit vectors of product or query texts, cut at `embed_max_tokens`."""
@@ -95,7 +125,8 @@ class ProductStore:
         return np.asarray(vectors, dtype=np.float32)
 
     def fingerprints(self) -> dict[str, str]:
-        got = self.collection.get(include=["metadatas"])
+        with self._reachable():
+            got = self.collection.get(include=["metadatas"])
         return {pid: (meta or {}).get("fingerprint", "") for pid, meta in zip(got["ids"], got["metadatas"])}
 
     def sync(self, products: Sequence[Product], *, progress: bool = False) -> dict[str, int]:
@@ -107,16 +138,16 @@ class ProductStore:
         removed = sorted(set(stored) - {p.id for p in products})
         step = max(self.config.batch_size * 8, 1)
         for start in range(0, len(removed), step):
-            self.collection.delete(ids=removed[start : start + step])
+            with self._reachable():
+                self.collection.delete(ids=removed[start : start + step])
         with tqdm(total=len(changed), desc="embedding products", unit="item", disable=not progress or not changed) as bar:
             for start in range(0, len(changed), step):
                 batch = changed[start : start + step]
-                self.collection.upsert(
-                    ids=[p.id for p in batch],
-                    embeddings=self.embed([p.text() for p in batch]),
-                    documents=[p.description for p in batch],
-                    metadatas=[product_metadata(p) for p in batch],
-                )
+                vectors = self.embed([p.text() for p in batch])
+                with self._reachable():
+                    self.collection.upsert(ids=[p.id for p in batch], embeddings=vectors,
+                                           documents=[p.description for p in batch],
+                                           metadatas=[product_metadata(p) for p in batch])
                 bar.update(len(batch))
         return {"added_or_updated": len(changed), "deleted": len(removed), "unchanged": len(products) - len(changed)}
 
@@ -125,20 +156,15 @@ class ProductStore:
         vector = np.array(self.embed([query])[0], dtype=np.float32)
         vector.flags.writeable = False
         return vector
-        vector = np.array(self.embed([query])[0], dtype=np.float32)
-        vector.flags.writeable = False
-        with self._queries_lock:
-            self._queries[query] = vector
-            while len(self._queries) > QUERY_CACHE:
-                self._queries.popitem(last=False)
-        return vector
 
     def dense_ids(self, query: str, n: int, where: dict[str, Any] | None = None) -> list[tuple[str, float]]:
         """(id, cosine similarity) of the n nearest items that pass `where`, best first."""
         if n < 1:
             return []
-        result = self.collection.query(query_embeddings=[self.query_vector(query)], n_results=n, where=where or None,
-                                       include=["distances"])
+        vector = self.query_vector(query)
+        with self._reachable():
+            result = self.collection.query(query_embeddings=[vector], n_results=n, where=where or None,
+                                           include=["distances"])
         return [(pid, 1.0 - float(d)) for pid, d in zip(result["ids"][0], result["distances"][0])]
 
     def vectors(self, ids: Sequence[str], *, page: int = 10_000) -> tuple[np.ndarray, np.ndarray]:
@@ -151,7 +177,8 @@ class ProductStore:
         present = np.zeros(len(ids), dtype=bool)
         offset = 0
         while True:
-            got = self.collection.get(include=["embeddings"], limit=page, offset=offset)
+            with self._reachable():
+                got = self.collection.get(include=["embeddings"], limit=page, offset=offset)
             if not got["ids"]:
                 break
             offset += len(got["ids"])
@@ -175,7 +202,8 @@ def open_client(server: str | None, path) -> Any:
     chroma_settings = ChromaSettings(anonymized_telemetry=False)  # no calls home from a closed network
     if server:
         host, _, port = server.rpartition(":")
-        return chromadb.HttpClient(host=host or "localhost", port=int(port), settings=chroma_settings)
+        with reachable(server):
+            return chromadb.HttpClient(host=host or "localhost", port=int(port), settings=chroma_settings)
     path.mkdir(parents=True, exist_ok=True)
     return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
 
