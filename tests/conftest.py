@@ -42,6 +42,40 @@ def settings(isolated_home, tiny_catalog) -> Settings:
     return Settings(home=isolated_home, store_dir=DEMO_DIR, retrieval={"catalog": tiny_catalog})
 
 
+@pytest.fixture(scope="session")
+def postgres_server():
+    """One throwaway PostgreSQL for the e2e run (Debian's package; `.ci/run` installs it)."""
+    from benchmarks.servers import available, postgres
+
+    if available()["postgres"]:
+        pytest.skip(available()["postgres"])
+    with postgres() as server:
+        yield server
+
+
+@pytest.fixture
+def postgres_url(postgres_server) -> str:
+    """A new, empty database on the test server: each test starts from no tables."""
+    import uuid
+
+    from sqlalchemy import create_engine, text
+
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(postgres_server.url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f"CREATE DATABASE {name}"))
+    admin.dispose()
+    return postgres_server.url.rsplit("/", 1)[0] + f"/{name}"
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.e2e)])
+def db_url(request, tmp_path) -> str:
+    """The stores' tests run on both engines: SQLite in the fast suite, PostgreSQL in the e2e run."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'conversations.db'}"
+    return request.getfixturevalue("postgres_url")
+
+
 class FakeGenerator:
     """Replays fixed tokens and remembers the prompts it was given."""
 

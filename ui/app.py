@@ -15,15 +15,17 @@ import threading
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from assistant.database import unavailable
 from assistant.deps import Deps, build_deps
 from assistant.metrics import build_metrics
 from assistant.settings import Settings, get_settings
 from data.errors import ShopAssistError
 from ui.deps import AppState
 from ui.protocol import error_body
-from ui.security import BodySizeLimit, RateLimiter, install_log_redaction
+from ui.security import BodySizeLimit, RateLimiter, SharedRateLimiter, install_log_redaction
 
 log = logging.getLogger(__name__)
 
@@ -48,10 +50,25 @@ def add_error_handlers(app: FastAPI) -> None:
     async def http_error(request: Request, exc: StarletteHTTPException):
         return error_response(exc.status_code, str(exc.detail), "http_error")
 
+    @app.exception_handler(SQLAlchemyError)
+    async def database_error(request: Request, exc: SQLAlchemyError):
+        outage = unavailable(exc)  # the database went away mid-request: 503, and the next request reconnects
+        if outage is None:
+            return await unexpected(request, exc)
+        log.warning("database unavailable on %s %s: %s", request.method, request.url.path, exc)
+        return await assistant_error(request, outage)
+
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception):
         log.exception("unhandled error on %s %s", request.method, request.url.path)
         return error_response(500, "internal server error", "internal_error", "retry later; the server log has details")
+
+
+def rate_limiter(settings: Settings, engine) -> RateLimiter | SharedRateLimiter:
+    """Counted in memory for the embedded SQLite store (one process); in the shared database otherwise, so the
+    limit holds across replicas."""
+    per_minute = settings.serve.rate_limit_per_minute
+    return RateLimiter(per_minute) if engine.dialect.name == "sqlite" else SharedRateLimiter(engine, per_minute)
 
 
 def build_state(settings: Settings, deps: Deps | None) -> AppState:
@@ -65,7 +82,7 @@ def build_state(settings: Settings, deps: Deps | None) -> AppState:
         deps.generator = remote
     service = build_service(settings, deps, metrics=build_metrics())
     return AppState(settings=settings, deps=deps, store=service.store, metrics=service.metrics,
-                    limiter=RateLimiter(settings.serve.rate_limit_per_minute), chat=service, analytics=service.analytics,
+                    limiter=rate_limiter(settings, service.store.engine), chat=service, analytics=service.analytics,
                     orders=service.orders)
 
 

@@ -14,7 +14,7 @@ from assistant.metrics import Metrics
 from assistant.orders import OrderBook
 from assistant.settings import Settings
 from assistant.turn import TurnService
-from ui.security import RateLimiter, check_api_key
+from ui.security import RateLimiter, SharedRateLimiter, check_api_key
 
 
 @dataclass
@@ -23,7 +23,7 @@ class AppState:
     deps: Deps
     store: ConversationStore
     metrics: Metrics
-    limiter: RateLimiter
+    limiter: RateLimiter | SharedRateLimiter
     chat: TurnService
     analytics: EventLog
     orders: OrderBook

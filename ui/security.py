@@ -79,6 +79,32 @@ class RateLimiter:
             calls.append(now)
 
 
+class SharedRateLimiter:
+    """The same limit as `RateLimiter`, counted in the database every replica shares, so N replicas behind one
+    load balancer still allow `per_minute`, not N times it. Counts per whole minute, weighted as a sliding window
+    (last minute's count times the part of it still inside the window); callers are stored hashed."""
+
+    def __init__(self, engine, per_minute: int) -> None:
+        self.engine = engine
+        self.per_minute = per_minute
+
+    def check(self, caller: str) -> None:
+        import hashlib
+
+        from assistant.database import count_request
+
+        if self.per_minute <= 0:
+            return
+        now = time.time()
+        minute, into = divmod(now, 60.0)
+        key = hashlib.sha256(caller.encode()).hexdigest()[:32]
+        this_minute, last_minute = count_request(self.engine, key, int(minute))
+        if this_minute + last_minute * (1 - into / 60.0) > self.per_minute:
+            retry = max(1, int(60 - into) + 1)
+            raise RateLimited(f"rate limit of {self.per_minute} requests per minute reached",
+                              hint=f"retry in {retry} s or ask for a higher limit", retry_after=retry)
+
+
 class BodySizeLimit:
     """ASGI middleware: 413 for bodies over `max_bytes`, declared or streamed, before the app reads them."""
 

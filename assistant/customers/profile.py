@@ -181,6 +181,7 @@ class ProfileBook:
     # -- reading --------------------------------------------------------------------------
     def __contains__(self, user_id: str) -> bool:
         """A customer of the store's file, or a shopper first seen in a chat or an event."""
+        self.catch_up()
         return user_id in self.states
 
     def register(self, user_id: str) -> None:

@@ -11,12 +11,12 @@ from data.errors import BadInput
 
 
 @pytest.fixture
-def store(tmp_path) -> ConversationStore:
-    return ConversationStore(f"sqlite:///{tmp_path / 'c.db'}")
+def store(db_url) -> ConversationStore:
+    return ConversationStore(db_url)
 
 
-def test_messages_survive_reopening_the_database(tmp_path):
-    url = f"sqlite:///{tmp_path / 'c.db'}"
+def test_messages_survive_reopening_the_database(db_url):
+    url = db_url
     first = ConversationStore(url)
     session = first.start_session("C0001")
     first.add_message(session, "user", "hello", user_id="C0001")
@@ -60,3 +60,34 @@ def test_forget_user_removes_everything(store):
 def test_default_is_sqlite_under_home(tmp_path):
     store = build_history(Settings(home=tmp_path / "h"))
     assert store.engine.url.database == str(tmp_path / "h" / "conversations.db")
+
+
+def test_a_resent_unanswered_message_is_stored_once(store):
+    """A client whose stream broke (its replica killed mid-reply) sends the message again, perhaps to another replica."""
+    session = store.ensure_session(None, "C0001")
+    first = store.add_message(session, "user", "cancel my order", user_id="C0001")
+    assert store.add_message(session, "user", "cancel my order", user_id="C0001") == first
+    store.add_message(session, "assistant", "Done: it is cancelled.", user_id="C0001")
+    again = store.add_message(session, "user", "cancel my order", user_id="C0001")  # answered before: a new message
+    assert again != first
+    assert [m.role for m in store.messages(session)] == ["user", "assistant", "user"]
+
+
+def test_a_session_a_client_names_is_created_once_by_racing_replicas(db_url):
+    import threading
+
+    stores = [ConversationStore(db_url) for _ in range(2)]
+    results, errors = [], []
+
+    def start(store: ConversationStore) -> None:
+        try:
+            results.append(store.ensure_session("a" * 32, "C0001"))
+        except Exception as exc:  # collected for the assertion below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=start, args=(s,)) for s in stores * 3]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == [] and results == ["a" * 32] * 6

@@ -37,6 +37,8 @@ def test_streaming_sends_openai_chunks_then_done(client):
     assert events[-1] == "[DONE]"
     chunks = [json.loads(e) for e in events[:-1]]
     assert chunks[0]["choices"][0]["delta"]["role"] == "assistant"
+    stored = chunks[0]["shopassist"]  # the first chunk acknowledges the stored message, so a broken stream can resume
+    assert stored["session_id"] == chunks[-1]["shopassist"]["session_id"] and stored["message_id"] >= 1
     assert "".join(c["choices"][0]["delta"].get("content", "") for c in chunks).startswith("I'd suggest the Brewline Pour Coffee Maker")
     assert chunks[-1]["choices"][0]["finish_reason"] == "stop"
     assert chunks[-1]["shopassist"]["products"][0]["id"] == "K1"
@@ -224,3 +226,25 @@ def test_a_full_server_answers_503_with_retry_after_and_loses_nothing(settings):
         messages = client.get(f"/v1/sessions/{taken.json()['shopassist']['session_id']}/messages").json()["messages"]
         assert [m["role"] for m in messages] == ["user", "assistant"]
         assert "shopassist_overloaded_total 1.0" in client.get("/metrics").text
+
+
+@pytest.mark.e2e
+def test_a_database_outage_answers_503_with_retry_after_and_the_server_heals(settings, postgres_server, postgres_url):
+    """Replicas on PostgreSQL: while it restarts a request gets a clear 503; once back, the same server answers."""
+    from ui.app import create_app
+
+    settings = settings.model_copy(update={"serve": settings.serve.model_copy(update={"db_url": postgres_url})})
+    with TestClient(create_app(settings, make_deps(settings))) as client:
+        first = ask(client, "waterproof rain jacket")
+        assert first.status_code == 200
+        postgres_server.stop()
+        try:
+            refused = ask(client, "how do returns work?")
+            assert refused.status_code == 503 and int(refused.headers["Retry-After"]) >= 1
+            assert refused.json()["error"]["type"] == "StoreUnavailable"
+        finally:
+            postgres_server.start()
+        again = ask(client, "how do returns work?")
+        assert again.status_code == 200
+        session = first.json()["shopassist"]["session_id"]
+        assert len(client.get(f"/v1/sessions/{session}/messages").json()["messages"]) == 2  # nothing lost

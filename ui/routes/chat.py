@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from fastapi import APIRouter, Header
 from fastapi.responses import StreamingResponse
 
+from assistant.database import unavailable
 from assistant.turn import Accepted, Finished
 from assistant.types import Message, Prompt, Token
 from data.errors import BadInput, ShopAssistError
@@ -68,9 +69,12 @@ def chunk(completion_id: str, created: int, model: str, delta: dict, finish: str
             "choices": [{"index": 0, "delta": delta, "finish_reason": finish}], **extra}
 
 
-def stream_events(events: Iterator, completion_id: str, created: int, model: str) -> Iterator[str]:
-    """Render edge events as OpenAI SSE chunks; errors after the start become an error event."""
-    yield sse(chunk(completion_id, created, model, {"role": "assistant", "content": ""}))
+def stream_events(events: Iterator, completion_id: str, created: int, model: str,
+                  stored: Accepted | None = None) -> Iterator[str]:
+    """Render edge events as OpenAI SSE chunks; errors after the start become an error event. The first chunk
+    says where the shopper's message was stored, so a client whose stream breaks can resume that session."""
+    ack = {"shopassist": {"session_id": stored.session_id, "message_id": stored.message_id}} if stored else {}
+    yield sse(chunk(completion_id, created, model, {"role": "assistant", "content": ""}, **ack))
     try:
         for event in events:
             if isinstance(event, Token):
@@ -80,11 +84,15 @@ def stream_events(events: Iterator, completion_id: str, created: int, model: str
                 yield sse(chunk(completion_id, created, model, {}, "stop", shopassist=extra))
     except ShopAssistError as exc:
         yield sse(error_body(exc.message, type(exc).__name__, exc.status_code, exc.hint))
-    except Exception:  # never a stack trace to the client; the server log has it
+    except Exception as exc:  # never a stack trace to the client; the server log has it
         import logging
 
-        logging.getLogger(__name__).exception("stream failed")
-        yield sse(error_body("internal error while generating", "internal_error", 500, "retry"))
+        outage = unavailable(exc)
+        if outage is not None:  # the database went away mid-reply: the message is stored, the reply can be asked again
+            yield sse(error_body(outage.message, type(outage).__name__, outage.status_code, outage.hint))
+        else:
+            logging.getLogger(__name__).exception("stream failed")
+            yield sse(error_body("internal error while generating", "internal_error", 500, "retry"))
     yield sse("[DONE]")
 
 
@@ -117,6 +125,7 @@ def list_models(_key: ApiKeyDep) -> ModelList:
 def chat_completions(request: ChatCompletionRequest, state: StateDep, _key: ApiKeyDep,
                      x_session_id: str | None = Header(None, max_length=40, pattern=r"^[A-Za-z0-9_\-]+$")):
     completion_id, created = f"chatcmpl-{uuid.uuid4().hex[:24]}", int(time.time())
+    stored = None
     if request.model == RAW_MODEL:
         events: Iterator = raw_events(state, request)
     else:
@@ -125,9 +134,9 @@ def chat_completions(request: ChatCompletionRequest, state: StateDep, _key: ApiK
         message, history = split_messages(request)
         session = (request.shopassist.session_id if request.shopassist else None) or x_session_id
         events = state.chat.turn(message, user_id=request.user, session_id=session, history=history or None, channel="api")
-        accepted(events)  # validates and stores the message: errors get a real status, stored = acknowledged
+        stored = accepted(events)  # validates and stores the message: errors get a real status, stored = acknowledged
     if request.stream:
-        return StreamingResponse(stream_events(events, completion_id, created, request.model), media_type="text/event-stream",
+        return StreamingResponse(stream_events(events, completion_id, created, request.model, stored), media_type="text/event-stream",
                                  headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
     text, done = "", None
     for event in events:

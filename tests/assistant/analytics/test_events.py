@@ -15,8 +15,8 @@ T0 = datetime(2026, 11, 20, 10, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def log(tmp_path) -> EventLog:
-    engine = create_engine(f"sqlite:///{tmp_path / 'events.db'}")
+def log(db_url) -> EventLog:
+    engine = open_database(db_url)
     return EventLog(engine, b"test-secret", known_customers={"C0001", "C0002"}, known_products={"P1", "P2"})
 
 

@@ -1,4 +1,4 @@
-"""The order book on a real SQLite file: seeding once, and actions that are owned, ruled, recorded and idempotent."""
+"""The order book on a real SQLite file and a real PostgreSQL: seeding once, and actions that are owned, ruled, recorded and idempotent."""
 
 from __future__ import annotations
 
@@ -38,8 +38,8 @@ def open_book(url: str) -> OrderBook:
 
 
 @pytest.fixture
-def url(tmp_path) -> str:
-    return f"sqlite:///{tmp_path / 'conversations.db'}"
+def url(db_url) -> str:
+    return db_url
 
 
 @pytest.fixture

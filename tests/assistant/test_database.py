@@ -1,0 +1,100 @@
+"""The shared database: one set of migrations on SQLite and PostgreSQL, replicas that agree, outages that heal."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from sqlalchemy import create_engine, inspect, select, text
+
+from assistant.database import MIGRATIONS, count_request, migrate, open_database, unavailable
+from assistant.history import ConversationStore
+from data.errors import RateLimited, StoreUnavailable
+from ui.security import SharedRateLimiter
+
+TABLES = {"schema_migrations", "sessions", "messages", "tickets", "orders", "order_items", "order_actions",
+          "analytics_events", "analytics_exposures", "profile_events", "install_secrets", "request_counts"}
+
+
+def test_one_migration_run_makes_every_table_and_a_second_changes_nothing(db_url):
+    engine = open_database(db_url)
+    migrate(engine)
+    assert TABLES <= set(inspect(engine).get_table_names())
+    fresh = create_engine(db_url)  # another process: sees them done
+    migrate(fresh)
+    with fresh.connect() as conn:
+        names = list(conn.scalars(text("SELECT name FROM schema_migrations ORDER BY name")))
+    assert names == sorted(m.__name__ for m in MIGRATIONS)
+
+
+@pytest.mark.e2e
+def test_replicas_starting_together_migrate_once(postgres_url):
+    errors: list[BaseException] = []
+
+    def start_replica() -> None:
+        try:
+            migrate(create_engine(postgres_url))
+        except BaseException as exc:  # collected: a thread's failure must fail the test
+            errors.append(exc)
+
+    threads = [threading.Thread(target=start_replica) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    with create_engine(postgres_url).connect() as conn:
+        assert conn.scalar(text("SELECT count(*) FROM schema_migrations")) == len(MIGRATIONS)
+
+
+def test_the_rate_limit_is_shared_by_replicas_on_one_database(db_url):
+    replica_a, replica_b = SharedRateLimiter(create_engine(db_url), 4), SharedRateLimiter(create_engine(db_url), 4)
+    migrate(replica_a.engine)
+    for limiter in (replica_a, replica_b, replica_a, replica_b):
+        limiter.check("key-1")
+    with pytest.raises(RateLimited) as refused:
+        replica_b.check("key-1")
+    assert 1 <= refused.value.retry_after <= 61
+    replica_b.check("key-2")  # another caller has its own count
+
+
+def test_request_counts_are_per_minute_and_old_minutes_are_dropped(db_url):
+    engine = open_database(db_url)
+    migrate(engine)
+    assert count_request(engine, "c", 100) == (1, 0)
+    assert count_request(engine, "c", 100) == (2, 0)
+    assert count_request(engine, "c", 101) == (1, 2)
+    assert count_request(engine, "c", 103) == (1, 0)
+    with engine.connect() as conn:
+        assert list(conn.execute(text("SELECT minute FROM request_counts WHERE caller = 'c'")).scalars()) == [103]
+
+
+@pytest.mark.e2e
+def test_a_database_restart_is_a_503_then_heals_without_losing_rows(postgres_server, postgres_url):
+    store = ConversationStore(postgres_url)
+    session = store.start_session("C0001")
+    store.add_message(session, "user", "where is my order?", user_id="C0001")
+    postgres_server.stop()
+    try:
+        with pytest.raises(Exception) as failed:
+            store.messages(session)
+        outage = unavailable(failed.value)
+        assert isinstance(outage, StoreUnavailable) and outage.status_code == 503 and outage.retry_after > 0
+    finally:
+        postgres_server.start()
+    assert [m.content for m in store.messages(session)] == ["where is my order?"]  # the same store, reconnected
+    store.add_message(session, "assistant", "It shipped yesterday.", user_id="C0001")
+    assert len(store.messages(session)) == 2
+
+
+def test_other_errors_are_not_called_an_outage():
+    assert unavailable(ValueError("bad")) is None
+
+
+def test_a_replys_session_state_round_trips_on_both_engines(db_url):  # JSON columns
+    store = ConversationStore(db_url)
+    session = store.start_session(None)
+    store.add_message(session, "assistant", "hi", meta={"state": {"shown": ["P1", "P2"]}, "ok": True})
+    with store.engine.connect() as conn:
+        (meta,) = conn.execute(select(store.messages_t.c.meta)).one()
+    assert meta == {"state": {"shown": ["P1", "P2"]}, "ok": True}
