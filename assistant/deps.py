@@ -77,13 +77,20 @@ def product_search(settings: Settings, *, progress: bool | Callable[[str], None]
                            progress=progress)
 
 
+def profile_book(settings: Settings, catalog: dict[str, Product]) -> ProfileBook:
+    """The store's customer profiles, kept in step with the events and erasures every replica records."""
+    from assistant.customers.profile import load_profile_book
+    from assistant.customers.profile_log import ProfileLog
+    from assistant.customers.profile_types import profile_config
+    from assistant.database import database_url, open_database
+
+    book = load_profile_book(settings.store_dir, catalog, home=settings.home, config=profile_config(settings))
+    return book.attach(ProfileLog(open_database(database_url(settings))))
+
+
 def build_deps(settings: Settings, *, progress: Callable[[str], None] | None = None) -> Deps:
     """Load models, data and the index (building or refreshing it on first run)."""
     from assistant.analytics.experiments import load_experiments
-    from assistant.customers.profile import load_profile_book
-    from assistant.customers.profile_log import ProfileLog
-    from assistant.database import database_url, open_database
-    from assistant.customers.profile_types import profile_config
     from assistant.generation.generator import ChatGenerator
     from assistant.generation.model import load_chat_model
     from assistant.understand.gate import load_gate
@@ -95,8 +102,7 @@ def build_deps(settings: Settings, *, progress: Callable[[str], None] | None = N
     say("loading the product index")
     retriever = product_search(settings, progress=progress is not None)
     say("loading customer profiles")
-    profiles = load_profile_book(settings.store_dir, retriever.catalog, home=settings.home, config=profile_config(settings))
-    profiles.attach(ProfileLog(open_database(database_url(settings))))  # events and erasures every replica shares
+    profiles = profile_book(settings, retriever.catalog)
     say("loading the chat model")
     loaded = load_chat_model(settings)
     policies = load_policies(settings.store_dir / "policies")

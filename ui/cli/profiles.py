@@ -12,12 +12,12 @@ from ui.cli.common import friendly_errors, make_settings, status
 
 
 def _profile_book(settings):
-    from assistant.customers.profile import load_profile_book
-    from assistant.customers.profile_types import profile_config
+    """The same book the server answers with: the store's files plus the events and erasures in the database."""
+    from assistant.deps import profile_book
     from data.load import load_catalog
 
     catalog = {p.id: p for p in load_catalog(settings.retrieval.catalog).records}
-    return load_profile_book(settings.store_dir, catalog, home=settings.home, config=profile_config(settings))
+    return profile_book(settings, catalog)
 
 
 @click.group()
