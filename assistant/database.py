@@ -122,7 +122,18 @@ def m005_shared_state(conn) -> None:
     _shared_tables().create_all(conn)
 
 
-MIGRATIONS = (m001_initial, m002_orders, m003_analytics, m004_profile_events, m005_shared_state)  # ordered, each once
+def m006_message_keys(conn) -> None:
+    """Messages remember the client's Idempotency-Key, so a message resent to another replica is stored once."""
+    from assistant.history import conversation_tables
+
+    meta = conversation_tables()
+    _add_missing_columns(conn, meta)
+    for index in meta.tables["messages"].indexes:
+        index.create(conn, checkfirst=True)
+
+
+MIGRATIONS = (m001_initial, m002_orders, m003_analytics, m004_profile_events, m005_shared_state,
+              m006_message_keys)  # ordered, each once
 
 
 def migrate(engine) -> None:

@@ -57,7 +57,7 @@ def _now() -> str:
 
 def conversation_tables():
     """Sessions, messages and handoff tickets (created by `assistant.database` migrations)."""
-    from sqlalchemy import JSON, Column, ForeignKey, Integer, MetaData, String, Table, Text
+    from sqlalchemy import JSON, Column, ForeignKey, Index, Integer, MetaData, String, Table, Text
 
     meta = MetaData()
     Table("sessions", meta, Column("id", String(40), primary_key=True), Column("user_id", String(64), index=True),
@@ -66,7 +66,9 @@ def conversation_tables():
           Column("session_id", String(40), ForeignKey("sessions.id"), index=True, nullable=False),
           Column("user_id", String(64), index=True), Column("role", String(16), nullable=False),
           Column("content", Text, nullable=False), Column("created_at", String(40), nullable=False),
-          Column("meta", JSON, nullable=False, default=dict))
+          Column("meta", JSON, nullable=False, default=dict),
+          Column("client_key", String(64)),  # the client's Idempotency-Key: a resent message is this one
+          Index("ux_messages_client_key", "session_id", "client_key", unique=True))
     Table("tickets", meta, Column("id", Integer, primary_key=True, autoincrement=True),
           Column("session_id", String(40), index=True, nullable=False), Column("user_id", String(64)),
           Column("reason", String(200), nullable=False), Column("status", String(16), nullable=False),
@@ -132,22 +134,46 @@ class ConversationStore:
 
     # messages -----------------------------------------------------------------------------
     def add_message(self, session_id: str, role: str, content: str, *, user_id: str | None = None,
-                    meta: dict | None = None) -> int:
-        """Store one message and commit it (durable on return). A shopper's message that repeats the session's
-        last message, still unanswered, is the client retrying after a broken stream (a replica killed
-        mid-reply): the stored one is answered instead of storing it twice."""
+                    meta: dict | None = None, key: str | None = None) -> int:
+        """Store one message and commit it (durable on return). A shopper's message sent again is stored once: the
+        same `key` (the client's Idempotency-Key) in the session, or, without a key, the same text as the session's
+        last message while it is still unanswered (a client retrying after a replica died mid-reply)."""
         from sqlalchemy import select
+        from sqlalchemy.exc import IntegrityError
 
         m = self.messages_t
         with self.engine.begin() as conn:
-            if role == "user":
+            if role == "user" and key is not None:
+                found = conn.scalar(select(m.c.id).where(m.c.session_id == session_id, m.c.client_key == key))
+                if found is not None:
+                    return int(found)
+            elif role == "user":
                 last = conn.execute(select(m.c.id, m.c.role, m.c.content).where(m.c.session_id == session_id)
                                     .order_by(m.c.id.desc()).limit(1)).first()
                 if last is not None and last.role == "user" and last.content == content:
                     return int(last.id)
-            result = conn.execute(m.insert().values(
-                session_id=session_id, user_id=user_id, role=role, content=content, created_at=_now(), meta=meta or {}))
-            return int(result.inserted_primary_key[0])
+        try:
+            with self.engine.begin() as conn:
+                result = conn.execute(m.insert().values(session_id=session_id, user_id=user_id, role=role,
+                                                        content=content, created_at=_now(), meta=meta or {},
+                                                        client_key=key))
+                return int(result.inserted_primary_key[0])
+        except IntegrityError:  # the same key stored by another replica a moment ago
+            if key is None:
+                raise
+            return self.add_message(session_id, role, content, user_id=user_id, meta=meta, key=key)
+
+    def reply_to(self, session_id: str, message_id: int) -> StoredMessage | None:
+        """The stored reply to a shopper's message, if it was answered (its next message, when that is ours)."""
+        from sqlalchemy import select
+
+        m = self.messages_t
+        with self.engine.connect() as conn:
+            row = conn.execute(select(m).where(m.c.session_id == session_id, m.c.id > message_id)
+                               .order_by(m.c.id).limit(1)).first()
+        if row is None or row.role != "assistant":
+            return None
+        return StoredMessage(row.id, row.session_id, row.user_id, row.role, row.content, row.created_at, dict(row.meta or {}))
 
     def messages(self, session_id: str) -> list[StoredMessage]:
         from sqlalchemy import select

@@ -118,22 +118,28 @@ class TurnService:
 
     # -- the turn ------------------------------------------------------------------------------
     def turn(self, message: str, *, user_id: str | None, session_id: str | None = None,
-             history=None, channel: str = "api") -> Iterator[EdgeEvent]:
-        """`history` is accepted for the front ends' sake; the session's own stored state is what counts.
+             history=None, channel: str = "api", key: str | None = None) -> Iterator[EdgeEvent]:
+        """`history` is accepted for the front ends' sake; the session's own stored state is what counts. `key` is
+        the client's idempotency key: a message sent again with it is stored once, and answered once.
         Raises `Overloaded` (before anything is stored) when the server already works on as many turns as it takes."""
         with self.admission.slot():
-            yield from self._turn(message, user_id=user_id, session_id=session_id, channel=channel)
+            yield from self._turn(message, user_id=user_id, session_id=session_id, channel=channel, key=key)
 
-    def _turn(self, message: str, *, user_id: str | None, session_id: str | None, channel: str) -> Iterator[EdgeEvent]:
+    def _turn(self, message: str, *, user_id: str | None, session_id: str | None, channel: str,
+              key: str | None) -> Iterator[EdgeEvent]:
         started = time.perf_counter()
         stages: dict[str, float] = {}
         mark = _stopwatch(stages, started)
         message = clean_message(message, max_chars=self.deps.settings.serve.max_message_chars)
         session_id = self.store.ensure_session(session_id, user_id)
         context, failures_before = self._context(session_id)
-        message_id = self.store.add_message(session_id, "user", message, user_id=user_id)
+        message_id = self.store.add_message(session_id, "user", message, user_id=user_id, key=key)
         mark("accept")
         yield Accepted(session_id, message_id)
+        answered = self.store.reply_to(session_id, message_id) if key is not None else None
+        if answered is not None:  # answered before, by this replica or another: the same reply again, nothing redone
+            yield from _replayed(session_id, answered, self.deps.retriever.catalog)
+            return
         understood, answer, view, treatment = self.plan(message, user_id=user_id, session_id=session_id, context=context,
                                                         mark=mark)
         yield IntentDetected(understood.intent)
@@ -330,6 +336,17 @@ def _stopwatch(stages: dict[str, float], started: float) -> Callable[[str], None
         last[0] = now
 
     return mark
+
+
+def _replayed(session_id: str, reply, catalog) -> Iterator[EdgeEvent]:
+    """The events of a reply already stored, rebuilt from its metadata (the client lost the first stream)."""
+    meta = reply.meta
+    yield Token(reply.content)
+    yield Finished(session_id, reply.content, Intent(meta.get("intent", "unknown"), meta.get("confidence", 0.0)),
+                   tuple(Hit(catalog[pid], 0.0) for pid in meta.get("products", ()) if pid in catalog), None,
+                   meta.get("handoff"), blocked=meta.get("blocked"), reply_id=reply.id,
+                   experiments=meta.get("experiments", {}), offer=meta.get("offer"),
+                   action=ActionNote(**meta["action"]) if meta.get("action") else None, drafted=meta.get("drafted", False))
 
 
 def build_service(settings, deps: Deps, *, store: ConversationStore | None = None, metrics: Metrics | None = None) -> TurnService:

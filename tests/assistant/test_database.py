@@ -98,3 +98,18 @@ def test_a_replys_session_state_round_trips_on_both_engines(db_url):  # JSON col
     with store.engine.connect() as conn:
         (meta,) = conn.execute(select(store.messages_t.c.meta)).one()
     assert meta == {"state": {"shown": ["P1", "P2"]}, "ok": True}
+
+
+def test_a_database_from_before_message_keys_is_upgraded_and_keeps_its_messages(db_url):
+    store = ConversationStore(db_url)
+    session = store.start_session("C0001")
+    store.add_message(session, "user", "hello", user_id="C0001")
+    with store.engine.begin() as conn:  # the messages table as the first version made it
+        conn.execute(text("DROP INDEX ux_messages_client_key"))
+        conn.execute(text("ALTER TABLE messages DROP COLUMN client_key"))
+        conn.execute(text("DELETE FROM schema_migrations WHERE name = 'm006_message_keys'"))
+    older = create_engine(db_url)
+    migrate(older)
+    assert "client_key" in {c["name"] for c in inspect(older).get_columns("messages")}
+    with older.connect() as conn:
+        assert list(conn.execute(text("SELECT content FROM messages")).scalars()) == ["hello"]

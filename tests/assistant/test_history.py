@@ -91,3 +91,14 @@ def test_a_session_a_client_names_is_created_once_by_racing_replicas(db_url):
     for thread in threads:
         thread.join()
     assert errors == [] and results == ["a" * 32] * 6
+
+
+def test_a_message_resent_with_its_key_is_stored_once_and_its_reply_found(store):
+    session = store.ensure_session(None, "C0001")
+    first = store.add_message(session, "user", "yes", user_id="C0001", key="k-1")
+    assert store.reply_to(session, first) is None
+    reply = store.add_message(session, "assistant", "Done.", user_id="C0001")
+    assert store.add_message(session, "user", "yes", user_id="C0001", key="k-1") == first  # answered: the same one
+    assert store.reply_to(session, first).id == reply
+    second = store.add_message(session, "user", "yes", user_id="C0001", key="k-2")  # a new "yes" is a new message
+    assert second != first and [m.content for m in store.messages(session)] == ["yes", "Done.", "yes"]

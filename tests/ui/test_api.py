@@ -44,6 +44,20 @@ def test_streaming_sends_openai_chunks_then_done(client):
     assert chunks[-1]["shopassist"]["products"][0]["id"] == "K1"
 
 
+def test_a_message_resent_with_its_idempotency_key_gets_the_stored_reply_and_nothing_is_redone(client):
+    """A client whose stream broke after the reply was stored sends the message again (maybe to another replica)."""
+    session = "b" * 32
+    body = {"model": "shopassist", "user": "C0001", "messages": [{"role": "user", "content": "coffee maker"}],
+            "shopassist": {"session_id": session}}
+    first = client.post("/v1/chat/completions", json=body, headers={"Idempotency-Key": "msg-1"}).json()
+    again = client.post("/v1/chat/completions", json=body, headers={"Idempotency-Key": "msg-1"}).json()
+    assert again["choices"][0]["message"]["content"] == first["choices"][0]["message"]["content"]
+    assert again["shopassist"]["reply_id"] == first["shopassist"]["reply_id"]
+    assert [p["id"] for p in again["shopassist"]["products"]] == [p["id"] for p in first["shopassist"]["products"]]
+    messages = client.get(f"/v1/sessions/{session}/messages").json()["messages"]
+    assert [m["role"] for m in messages] == ["user", "assistant"]
+
+
 def test_session_continues_with_stored_history(client, deps):
     first = ask(client, "headphones", user="C0002").json()["shopassist"]
     assert [p["id"] for p in first["products"]][:2] == ["H1", "H2"]

@@ -123,7 +123,10 @@ def list_models(_key: ApiKeyDep) -> ModelList:
 @router.post("/chat/completions", response_model=ChatCompletionResponse,
              responses={200: {"content": {"text/event-stream": {}}, "description": "JSON, or SSE chunks when stream=true"}})
 def chat_completions(request: ChatCompletionRequest, state: StateDep, _key: ApiKeyDep,
-                     x_session_id: str | None = Header(None, max_length=40, pattern=r"^[A-Za-z0-9_\-]+$")):
+                     x_session_id: str | None = Header(None, max_length=40, pattern=r"^[A-Za-z0-9_\-]+$"),
+                     idempotency_key: str | None = Header(None, max_length=64, pattern=r"^[A-Za-z0-9_.:\-]+$")):
+    """`Idempotency-Key`: a message sent again with the same key (a stream broken by a replica that died) is stored
+    once and answered once; an answered one gets its stored reply back."""
     completion_id, created = f"chatcmpl-{uuid.uuid4().hex[:24]}", int(time.time())
     stored = None
     if request.model == RAW_MODEL:
@@ -133,7 +136,8 @@ def chat_completions(request: ChatCompletionRequest, state: StateDep, _key: ApiK
             raise BadInput(f"unknown model {request.model!r}", hint=f"use {PIPELINE_MODEL!r} or {RAW_MODEL!r} (GET /v1/models)")
         message, history = split_messages(request)
         session = (request.shopassist.session_id if request.shopassist else None) or x_session_id
-        events = state.chat.turn(message, user_id=request.user, session_id=session, history=history or None, channel="api")
+        events = state.chat.turn(message, user_id=request.user, session_id=session, history=history or None, channel="api",
+                                 key=idempotency_key)
         stored = accepted(events)  # validates and stores the message: errors get a real status, stored = acknowledged
     if request.stream:
         return StreamingResponse(stream_events(events, completion_id, created, request.model, stored), media_type="text/event-stream",
