@@ -31,8 +31,9 @@ def database_url(settings) -> str:
 
 @functools.lru_cache(maxsize=32)
 def open_database(url: str):
-    """The process's engine for `url` (one pool per database, whichever store asks). SQLite: WAL with synchronous=FULL, so a message acknowledged to the client survives
-    `kill -9`. A server database: short connect and pool timeouts, so an outage answers 503 quickly, not late."""
+    """The process's engine for `url` (one pool per database, whichever store asks). SQLite: WAL with
+    synchronous=FULL, so a message acknowledged to the client survives `kill -9`. A server database: short
+    connect and pool timeouts, so an outage answers 503 quickly, not late."""
     from sqlalchemy import create_engine, event
 
     if url.startswith("sqlite"):

@@ -93,7 +93,8 @@ class Replica:
         return [str(Path(sys.executable).with_name("shopassist")), "serve", "--port", str(self.port)]
 
     def start(self, timeout: float = 1200) -> None:
-        """Start and wait for /healthz (the first start of a fresh prepared home converts the model: minutes)."""
+        """Start and wait for /readyz, as a load balancer would: warm, not only alive (the first start of a fresh
+        prepared home converts the model: minutes)."""
         started = time.monotonic()
         with self.log.open("ab") as log:  # a file, not a pipe nobody reads
             self.process = subprocess.Popen(self.command(), cwd=REPO, env={**self.env, "SHOPASSIST_HOME": str(self.home)},
@@ -102,7 +103,7 @@ class Replica:
             if self.process.poll() is not None:
                 raise RuntimeError(f"replica {self.name} exited: {self.log.read_text()[-3000:]}")
             with contextlib.suppress(httpx.HTTPError):
-                if httpx.get(f"{self.base}/healthz", timeout=2).status_code == 200:
+                if httpx.get(f"{self.base}/readyz", timeout=2).status_code == 200:
                     self.startup_s = round(time.monotonic() - started, 1)
                     return
             time.sleep(0.5)

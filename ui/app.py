@@ -92,15 +92,18 @@ def warm_up_in_background(app: FastAPI) -> None:
     from ui.routes import admin
 
     state = app.state.shopassist
+    state.ready.clear()  # /readyz says 503 until the turn is warm: a load balancer sends no shopper to a cold replica
     threading.Thread(target=admin.warm_up, args=(state,), name="dashboard-warm-up", daemon=True).start()
-    threading.Thread(target=_warm_up_turn, args=(state.chat,), name="turn-warm-up", daemon=True).start()
+    threading.Thread(target=_warm_up_turn, args=(state.chat, state.ready), name="turn-warm-up", daemon=True).start()
 
 
-def _warm_up_turn(chat) -> None:
+def _warm_up_turn(chat, ready: threading.Event) -> None:
     try:
         chat.warm_up()
     except Exception:  # a cold first turn is slower, never broken
         log.exception("turn warm-up failed")
+    finally:
+        ready.set()
 
 
 def create_app(settings: Settings | None = None, deps: Deps | None = None) -> FastAPI:
@@ -127,6 +130,14 @@ def create_app(settings: Settings | None = None, deps: Deps | None = None) -> Fa
     def healthz() -> dict:
         return {"status": "ok", "products": len(state.deps.retriever.catalog),
                 "generator": "remote" if settings.serve.remote_url else "local"}
+
+    @app.get("/readyz", tags=["ops"], responses={503: {"description": "still warming up; retry after Retry-After"}})
+    def readyz() -> Response:
+        """Readiness for a load balancer: 200 once the model, understanding and search are warm (/healthz only
+        says the process answers)."""
+        if state.ready.is_set():
+            return JSONResponse({"status": "ready"})
+        return JSONResponse({"status": "warming up"}, status_code=503, headers={"Retry-After": "2"})
 
     @app.get("/metrics", tags=["ops"], include_in_schema=False)
     def metrics() -> Response:

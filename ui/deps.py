@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import threading
+from dataclasses import dataclass, field
 from typing import Annotated
 
 from fastapi import Depends, Header, Request
@@ -27,6 +28,12 @@ class AppState:
     chat: TurnService
     analytics: EventLog
     orders: OrderBook
+    ready: threading.Event = field(default_factory=lambda: _set(threading.Event()))  # cleared while warming up
+
+
+def _set(event: threading.Event) -> threading.Event:
+    event.set()
+    return event
 
 
 def get_state(request: Request) -> AppState:

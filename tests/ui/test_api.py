@@ -170,6 +170,23 @@ def test_health_metrics_openapi_and_pages(client):
     assert "attachShadow" in client.get("/widget.js").text
 
 
+def test_a_replica_is_ready_for_traffic_only_once_its_turn_is_warm(client, monkeypatch):
+    import threading
+
+    from ui.app import warm_up_in_background
+
+    assert client.get("/readyz").json() == {"status": "ready"}  # nothing to warm: ready at once
+    release = threading.Event()
+    state = client.app.state.shopassist
+    monkeypatch.setattr(state.chat, "warm_up", lambda: release.wait(10))  # a model that takes its time to warm
+    warm_up_in_background(client.app)
+    warming = client.get("/readyz")
+    assert warming.status_code == 503 and warming.headers["Retry-After"] == "2"
+    assert client.get("/healthz").status_code == 200  # alive all along
+    release.set()
+    assert state.ready.wait(5) and client.get("/readyz").status_code == 200
+
+
 def test_export_then_forget_a_customer(client):
     ask(client, "rain jacket", user="C0006")
     exported = client.get("/v1/users/C0006/export").json()
