@@ -203,9 +203,11 @@ class TurnService:
         yield Finished(session_id, text, understood.intent, answer.hits, view, reason, ticket_id, screen.blocked, timings,
                        reply_id, dict(treatment.variants), answer.offer, answer.action, written.drafted)
 
-    def warm_up(self, message: str = "hi, do you have waterproof jackets?") -> None:
+    def warm_up(self, message: str = "hi, do you have waterproof jackets?", service: str = "how do returns work?") -> None:
         """Understand, gather and draft one message, storing nothing: the first shopper then finds the model warm
-        and the writer knowing how fast a draft is here."""
+        and the writer knowing how fast a draft is here. A service question warms the intent label pass too,
+        whose first call costs several times a warm one."""
+        self.plan(service, user_id=None, session_id=None, context={})
         _, answer, _, _ = self.plan(message, user_id=None, session_id=None, context={})
         self.writer.warm_up(answer, message)
 
