@@ -1,6 +1,6 @@
 """Scale-out on real engines: replicas of `shopassist serve` on one PostgreSQL and one Chroma server.
 
-    .venv/bin/python -m benchmarks.scaleout load          # 20 shoppers x 3 turns: 1 replica on SQLite, then 2 on PostgreSQL
+    .venv/bin/python -m benchmarks.scaleout load          # 20 shoppers x 3 turns x 3 rounds: 1 replica on SQLite, 2 on PostgreSQL
     .venv/bin/python -m benchmarks.scaleout kill          # kill -9 replica A mid-stream; its shoppers fail over to B
     .venv/bin/python -m benchmarks.scaleout pg-restart    # restart PostgreSQL under streaming shoppers
     .venv/bin/python -m benchmarks.scaleout consistency   # an event, a cancellation and a session seen across replicas
@@ -228,8 +228,9 @@ def read_rows(url: str, query: str, **params) -> list:
 
 
 # -- load --------------------------------------------------------------------------------------------
-async def drive(bases: list[str], sessions: int, turns: int) -> dict:
-    """serve_load's shoppers and messages, spread round-robin over the replicas' base URLs."""
+async def drive(bases: list[str], sessions: int, turns: int, rounds: int = 1) -> dict:
+    """serve_load's shoppers and messages, spread round-robin over the replicas' base URLs; `rounds` times in a
+    row with new sessions, figures pooled (one 20 x 3 round lasts seconds: its p95 is a few turns)."""
     import numpy as np
     from openai import AsyncOpenAI
     from tqdm import tqdm
@@ -239,20 +240,24 @@ async def drive(bases: list[str], sessions: int, turns: int) -> dict:
     http = httpx.AsyncClient(limits=httpx.Limits(max_connections=sessions + 5), timeout=httpx.Timeout(600))
     clients = [AsyncOpenAI(base_url=f"{b}/v1", api_key="none", http_client=http, max_retries=0) for b in bases]
     results: list[dict] = []
-    started = time.perf_counter()
-    with tqdm(total=sessions * turns, desc=f"{sessions} shoppers on {len(bases)}", file=sys.stderr) as bar:
-        await asyncio.gather(*(shopper(clients[i % len(clients)], i, turns, results, bar) for i in range(sessions)))
-    wall = time.perf_counter() - started
-    await http.aclose()
-    ok = [r for r in results if not r["error"]]
+    round_p95, wall = [], 0.0
 
     def pct(values: list[float], q: int) -> float | None:
         return round(float(np.percentile(values, q)), 3) if values else None
 
+    for _ in range(rounds):
+        started, before = time.perf_counter(), len(results)
+        with tqdm(total=sessions * turns, desc=f"{sessions} shoppers on {len(bases)}", file=sys.stderr) as bar:
+            await asyncio.gather(*(shopper(clients[i % len(clients)], i, turns, results, bar) for i in range(sessions)))
+        wall += time.perf_counter() - started
+        round_p95.append(pct([r["ttft"] for r in results[before:] if not r["error"]], 95))
+    await http.aclose()
+    ok = [r for r in results if not r["error"]]
     ttft, total = [r["ttft"] for r in ok], [r["total"] for r in ok]
     return {"turns": len(results), "errors": len(results) - len(ok), "ttft_p50": pct(ttft, 50), "ttft_p95": pct(ttft, 95),
             "turn_p50": pct(total, 50), "turn_p95": pct(total, 95), "turns_per_s": round(len(results) / wall, 3),
-            "wall_s": round(wall, 1), "first_errors": [r["error"] for r in results if r["error"]][:3]}
+            "wall_s": round(wall, 1), "ttft_p95_by_round": round_p95,
+            "first_errors": [r["error"] for r in results if r["error"]][:3]}
 
 
 def part_load(args, work: Path) -> dict:
@@ -261,11 +266,11 @@ def part_load(args, work: Path) -> dict:
         threads = args.replica_threads if replicas > 1 else None
         with deployment(work / key, replicas=replicas, shared=shared, fake=args.fake, prepared=args.prepared,
                         threads=threads) as d:
-            say(f"{key}: {args.shoppers} shoppers x {args.turns} turns")
-            figures = asyncio.run(drive([r.base for r in d.replicas], args.shoppers, args.turns))
+            say(f"{key}: {args.shoppers} shoppers x {args.turns} turns, {args.rounds} rounds")
+            figures = asyncio.run(drive([r.base for r in d.replicas], args.shoppers, args.turns, args.rounds))
             result[key] = figures | {"startup_s": [r.startup_s for r in d.replicas], "threads": threads}
             say(f"{key}: {figures['errors']} errors, TTFT p50 {figures['ttft_p50']} s p95 {figures['ttft_p95']} s")
-    table(f"load: {args.shoppers} shoppers x {args.turns} turns", result)
+    table(f"load: {args.shoppers} shoppers x {args.turns} turns x {args.rounds} rounds", result)
     return result
 
 
@@ -374,6 +379,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--prepared", type=Path, default=CACHE, help="home whose models/ and embedder/ replicas share")
     parser.add_argument("--shoppers", type=int, help="concurrent shoppers (load 20, kill 20, pg-restart 8)")
     parser.add_argument("--turns", type=int, help="turns per shopper (load 3, kill 5)")
+    parser.add_argument("--rounds", type=int, default=3, help="load: rounds of shoppers per setup, pooled")
     parser.add_argument("--trials", type=int, default=30, help="consistency: order events posted to A, read on B")
     parser.add_argument("--kill-after", type=float, default=1 / 3, help="kill: share of the turns done before kill -9")
     parser.add_argument("--before-s", type=float, default=10, help="pg-restart: seconds of traffic before the restart")
