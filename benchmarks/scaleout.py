@@ -9,8 +9,8 @@
 Every replica has its own SHOPASSIST_HOME whose `models/` and `embedder/` are links into one prepared home
 (--prepared, default ~/.cache/shopassist): the converted model and the ONNX embedder are made once (by the
 first replica, when that home lacks them), then every replica loads them. The churn fit is copied, the
-embedded index too (SQLite setup only). With --fake a replica is `fake-serve` below: the real stores and
-index, a fixed intent and a slow fake generator, so it starts in seconds. Last stdout line: one JSON
+embedded index too (SQLite setup only). With --fake a replica is tests/ui/fake_server.py --replica: the real
+stores and index, a fixed intent and a slow fake generator, so it starts in seconds. Last stdout line: one JSON
 object; a progress line per step and a table on stderr. The parts `kill` and `pg-restart` are in
 benchmarks/scaleout_faults.py.
 """
@@ -89,7 +89,7 @@ class Replica:
 
     def command(self) -> list[str]:
         if self.fake:
-            return [sys.executable, "-m", "benchmarks.scaleout", "fake-serve", "--port", str(self.port)]
+            return [sys.executable, "-m", "tests.ui.fake_server", "--replica", "--port", str(self.port), "--token-delay", "0.1"]
         return [str(Path(sys.executable).with_name("shopassist")), "serve", "--port", str(self.port)]
 
     def start(self, timeout: float = 1200) -> None:
@@ -345,36 +345,12 @@ def part_consistency(args, work: Path) -> dict:
     return result
 
 
-# -- the fake replica ----------------------------------------------------------------------------------
-def fake_serve(port: int, token_delay: float) -> None:
-    """`shopassist serve` with the stores and index of the settings (env) but a fixed intent and a slow fake
-    generator: the tests' doubles (tests/conftest.py, tests/ui/fake_server.py)."""
-    import uvicorn
-
-    from assistant.deps import Deps, product_search, profile_book
-    from assistant.policies import PolicyIndex
-    from assistant.settings import Settings
-    from data.load import load_policies
-    from tests.conftest import FixedIntent
-    from tests.ui.fake_server import SlowGenerator
-    from ui.app import create_app
-
-    settings = Settings()
-    retriever = product_search(settings)
-    profiles = profile_book(settings, retriever.catalog)
-    policies = load_policies(settings.store_dir / "policies")
-    deps = Deps(settings=settings, intents=FixedIntent(), retriever=retriever, profiles=profiles,
-                generator=SlowGenerator(token_delay), policies=policies,
-                policy_index=PolicyIndex.build(policies, retriever.store.embedder))
-    uvicorn.run(create_app(settings, deps), host="127.0.0.1", port=port, log_level="warning")
-
-
 PARTS = ("load", "kill", "pg-restart", "consistency")
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("part", choices=(*PARTS, "fake-serve"))
+    parser.add_argument("part", choices=PARTS)
     parser.add_argument("--fake", action="store_true", help="replicas with a slow fake generator (seconds to start)")
     parser.add_argument("--prepared", type=Path, default=CACHE, help="home whose models/ and embedder/ replicas share")
     parser.add_argument("--shoppers", type=int, help="concurrent shoppers (load 20, kill 20, pg-restart 8)")
@@ -388,11 +364,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--replica-threads", type=int, help="load: torch threads of each of the two replicas "
                         "(default: all cores each; on one machine, cores / 2 gives each its share)")
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--port", type=int, help=argparse.SUPPRESS)  # fake-serve
-    parser.add_argument("--token-delay", type=float, default=0.1, help=argparse.SUPPRESS)  # fake-serve
     args = parser.parse_args(argv)
-    if args.part == "fake-serve":
-        return fake_serve(args.port, args.token_delay)
     defaults = {"load": (20, 3), "kill": (20, 5), "pg-restart": (8, 0), "consistency": (0, 0)}[args.part]
     args.shoppers = args.shoppers or defaults[0]
     args.turns = args.turns or defaults[1]
