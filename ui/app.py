@@ -92,18 +92,18 @@ def warm_up_in_background(app: FastAPI) -> None:
     from ui.routes import admin
 
     state = app.state.shopassist
-    state.ready.clear()  # /readyz says 503 until the turn is warm: a load balancer sends no shopper to a cold replica
+    state.warming.set()  # /readyz says 503 until the turn is warm: a load balancer sends no shopper to a cold replica
     threading.Thread(target=admin.warm_up, args=(state,), name="dashboard-warm-up", daemon=True).start()
-    threading.Thread(target=_warm_up_turn, args=(state.chat, state.ready), name="turn-warm-up", daemon=True).start()
+    threading.Thread(target=_warm_up_turn, args=(state.chat, state.warming), name="turn-warm-up", daemon=True).start()
 
 
-def _warm_up_turn(chat, ready: threading.Event) -> None:
+def _warm_up_turn(chat, warming: threading.Event) -> None:
     try:
         chat.warm_up()
     except Exception:  # a cold first turn is slower, never broken
         log.exception("turn warm-up failed")
     finally:
-        ready.set()
+        warming.clear()
 
 
 def create_app(settings: Settings | None = None, deps: Deps | None = None) -> FastAPI:
@@ -135,9 +135,9 @@ def create_app(settings: Settings | None = None, deps: Deps | None = None) -> Fa
     def readyz() -> Response:
         """Readiness for a load balancer: 200 once the model, understanding and search are warm (/healthz only
         says the process answers)."""
-        if state.ready.is_set():
-            return JSONResponse({"status": "ready"})
-        return JSONResponse({"status": "warming up"}, status_code=503, headers={"Retry-After": "2"})
+        if state.warming.is_set():
+            return JSONResponse({"status": "warming up"}, status_code=503, headers={"Retry-After": "2"})
+        return JSONResponse({"status": "ready"})
 
     @app.get("/metrics", tags=["ops"], include_in_schema=False)
     def metrics() -> Response:

@@ -28,12 +28,7 @@ class AppState:
     chat: TurnService
     analytics: EventLog
     orders: OrderBook
-    ready: threading.Event = field(default_factory=lambda: _set(threading.Event()))  # cleared while warming up
-
-
-def _set(event: threading.Event) -> threading.Event:
-    event.set()
-    return event
+    warming: threading.Event = field(default_factory=threading.Event)  # set while the first turn warms up (/readyz)
 
 
 def get_state(request: Request) -> AppState:

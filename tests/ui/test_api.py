@@ -172,6 +172,7 @@ def test_health_metrics_openapi_and_pages(client):
 
 def test_a_replica_is_ready_for_traffic_only_once_its_turn_is_warm(client, monkeypatch):
     import threading
+    import time
 
     from ui.app import warm_up_in_background
 
@@ -184,7 +185,10 @@ def test_a_replica_is_ready_for_traffic_only_once_its_turn_is_warm(client, monke
     assert warming.status_code == 503 and warming.headers["Retry-After"] == "2"
     assert client.get("/healthz").status_code == 200  # alive all along
     release.set()
-    assert state.ready.wait(5) and client.get("/readyz").status_code == 200
+    deadline = time.monotonic() + 5
+    while client.get("/readyz").status_code != 200 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert client.get("/readyz").status_code == 200
 
 
 def test_export_then_forget_a_customer(client):
