@@ -1,7 +1,14 @@
-"""The one database every store shares: conversations, tickets, orders and their actions, analytics, profile events.
+"""The one database every store shares, and the record of which migrations it has had.
 
     engine = open_database(database_url(settings))   # SQLite under <home> by default, or SHOPASSIST_SERVE__DB_URL
-    migrate(engine)                                   # the same ordered migrations on SQLite and PostgreSQL
+    migrate(engine, CONVERSATION_MIGRATIONS)          # an owner's ordered migrations, alike on SQLite and PostgreSQL
+
+Each module that owns tables declares them and the `Migration`s that create or alter them, and runs those
+with `migrate` before it reads or writes. This module knows no store's tables (only the shared state every
+replica agrees on), so the stores import it and it imports none of them. Every owner's migrations are
+recorded in the one `schema_migrations` table, so their names must be unique across owners (a new one takes
+the next number, m007_...); the first six keep the names one ordered list gave them (m001_initial ..
+m006_message_keys), so a database that list migrated is already up to date.
 
 Several replicas may point at one PostgreSQL: migrations take an advisory lock, so two replicas starting
 together never run one twice. A server that restarts cuts every pooled connection; the pool tests a
@@ -13,12 +20,27 @@ from __future__ import annotations
 
 import functools
 import weakref
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from data.errors import StoreUnavailable
 
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection, Engine
+
 MIGRATION_LOCK = 0x5A0A_551  # pg_advisory_xact_lock key: one migrating replica at a time
-_migrated: weakref.WeakSet = weakref.WeakSet()  # engines already brought up to date by this process
+_recorded: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # engine -> migration names it is known to have
+
+
+@dataclass(frozen=True)
+class Migration:
+    """One change to an owner's tables, applied once per database and recorded under `name`, which never changes
+    (a database knows what it has had by name alone)."""
+
+    name: str
+    apply: Callable[[Connection], None]
 
 
 def database_url(settings) -> str:
@@ -68,7 +90,7 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds")
 
 
-def _add_missing_columns(conn, meta) -> None:
+def add_missing_columns(conn, meta) -> None:
     """Tables made by an older version get the columns added since (nullable, so old rows stay valid)."""
     from sqlalchemy import inspect, text
 
@@ -91,70 +113,40 @@ def _shared_tables():
     return meta
 
 
-def m001_initial(conn) -> None:
-    from assistant.history import conversation_tables
-
-    conversation_tables().create_all(conn)
-
-
-def m002_orders(conn) -> None:
-    from assistant.orders.book import order_tables
-
-    order_tables().create_all(conn)
-
-
-def m003_analytics(conn) -> None:
-    """Analytics tables, and the `timings` column older event logs lack (they were created outside migrations)."""
-    from assistant.analytics.events import analytics_tables
-
-    meta = analytics_tables()
-    meta.create_all(conn)
-    _add_missing_columns(conn, meta)
-
-
-def m004_profile_events(conn) -> None:
-    from assistant.customers.profile_log import profile_log_tables
-
-    profile_log_tables().create_all(conn)
-
-
-def m005_shared_state(conn) -> None:
+def _create_shared_tables(conn) -> None:
     """What replicas must agree on beyond the stores: the analytics pseudonym key and the rate-limit counters."""
     _shared_tables().create_all(conn)
 
 
-def m006_message_keys(conn) -> None:
-    """Messages remember the client's Idempotency-Key, so a message resent to another replica is stored once."""
-    from assistant.history import conversation_tables
-
-    meta = conversation_tables()
-    _add_missing_columns(conn, meta)
-    for index in meta.tables["messages"].indexes:
-        index.create(conn, checkfirst=True)
+SHARED_MIGRATIONS = (Migration("m005_shared_state", _create_shared_tables),)
 
 
-MIGRATIONS = (m001_initial, m002_orders, m003_analytics, m004_profile_events, m005_shared_state,
-              m006_message_keys)  # ordered, each once
+def _migrations_table():
+    from sqlalchemy import Column, MetaData, String, Table
+
+    return Table("schema_migrations", MetaData(), Column("name", String(80), primary_key=True),
+                 Column("applied_at", String(40)))
 
 
-def migrate(engine) -> None:
-    """Run the migrations this database has not had (recorded in `schema_migrations`), in one transaction."""
-    from sqlalchemy import Column, MetaData, String, Table, select, text
+def migrate(engine: Engine, migrations: Sequence[Migration]) -> None:
+    """Run, in order and in one transaction, those of one owner's `migrations` this database has not had."""
+    from sqlalchemy import select, text
 
-    if engine in _migrated:
+    known = _recorded.setdefault(engine, set())
+    if known.issuperset(m.name for m in migrations):
         return
-    done_table = Table("schema_migrations", MetaData(), Column("name", String(80), primary_key=True),
-                       Column("applied_at", String(40)))
+    done_table = _migrations_table()
     with engine.begin() as conn:
         if conn.dialect.name == "postgresql":
             conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
         done_table.create(conn, checkfirst=True)
         done = set(conn.scalars(select(done_table.c.name)))
-        for migration in MIGRATIONS:
-            if migration.__name__ not in done:
-                migration(conn)
-                conn.execute(done_table.insert().values(name=migration.__name__, applied_at=_now()))
-    _migrated.add(engine)
+        for migration in migrations:
+            if migration.name not in done:
+                migration.apply(conn)
+                conn.execute(done_table.insert().values(name=migration.name, applied_at=_now()))
+                done.add(migration.name)
+    known.update(done)  # other owners' recorded names too: their next `migrate` needs no transaction
 
 
 def install_secret(engine, name: str, make) -> str:
@@ -163,7 +155,7 @@ def install_secret(engine, name: str, make) -> str:
     from sqlalchemy.exc import IntegrityError
 
     table = _shared_tables().tables["install_secrets"]
-    migrate(engine)
+    migrate(engine, SHARED_MIGRATIONS)
     with engine.connect() as conn:
         found = conn.scalar(select(table.c.value).where(table.c.name == name))
     if found is not None:
@@ -183,6 +175,7 @@ def count_request(engine, caller: str, minute: int) -> tuple[int, int]:
     from sqlalchemy import select
 
     table = _shared_tables().tables["request_counts"]
+    migrate(engine, SHARED_MIGRATIONS)
     if engine.dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:

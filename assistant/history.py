@@ -5,8 +5,8 @@
     store.add_message(session, "user", "where is my order?", user_id="C0001")
 
 SQLite by default, PostgreSQL for several replicas (``SHOPASSIST_SERVE__DB_URL=postgresql+psycopg://...``);
-the engine and the migrations are `assistant.database`'s. A message is committed before its reply
-streams, so one acknowledged to the client survives ``kill -9`` of the process.
+the engine is `assistant.database`'s, the tables and their migrations this module's. A message is
+committed before its reply streams, so one acknowledged to the client survives ``kill -9`` of the process.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from assistant.database import database_url, migrate, open_database
+from assistant.database import Migration, add_missing_columns, database_url, migrate, open_database
 from assistant.settings import Settings
 from assistant.types import Message
 from data.errors import BadInput
@@ -56,7 +56,7 @@ def _now() -> str:
 
 
 def conversation_tables():
-    """Sessions, messages and handoff tickets (created by `assistant.database` migrations)."""
+    """Sessions, messages and handoff tickets (created and altered by `CONVERSATION_MIGRATIONS`)."""
     from sqlalchemy import JSON, Column, ForeignKey, Index, Integer, MetaData, String, Table, Text
 
     meta = MetaData()
@@ -76,10 +76,26 @@ def conversation_tables():
     return meta
 
 
+def _create_conversation_tables(conn) -> None:
+    conversation_tables().create_all(conn)
+
+
+def _add_message_keys(conn) -> None:
+    """Messages remember the client's Idempotency-Key, so a message resent to another replica is stored once."""
+    meta = conversation_tables()
+    add_missing_columns(conn, meta)
+    for index in meta.tables["messages"].indexes:
+        index.create(conn, checkfirst=True)
+
+
+CONVERSATION_MIGRATIONS = (Migration("m001_initial", _create_conversation_tables),
+                           Migration("m006_message_keys", _add_message_keys))
+
+
 class ConversationStore:
     def __init__(self, url: str) -> None:
         self.engine = open_database(url)
-        migrate(self.engine)
+        migrate(self.engine, CONVERSATION_MIGRATIONS)
         t = conversation_tables().tables
         self.sessions_t, self.messages_t, self.tickets_t = t["sessions"], t["messages"], t["tickets"]
 

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from assistant.database import install_secret, migrate
+from assistant.database import Migration, add_missing_columns, install_secret, migrate
 from assistant.safety.redact import redact
 from data.errors import BadInput
 
@@ -90,7 +90,7 @@ def _stamp(at: datetime) -> tuple[str, str]:
 
 
 def analytics_tables():
-    """Events and experiment exposures (created by `assistant.database` migrations)."""
+    """Events and experiment exposures (created and altered by `ANALYTICS_MIGRATIONS`)."""
     from sqlalchemy import JSON, Boolean, Column, Float, Index, Integer, MetaData, String, Table, Text
 
     meta = MetaData()
@@ -130,6 +130,16 @@ def analytics_tables():
     return meta
 
 
+def _create_analytics_tables(conn) -> None:
+    """Analytics tables, and the `timings` column older event logs lack (they were created outside migrations)."""
+    meta = analytics_tables()
+    meta.create_all(conn)
+    add_missing_columns(conn, meta)
+
+
+ANALYTICS_MIGRATIONS = (Migration("m003_analytics", _create_analytics_tables),)
+
+
 def pseudonym_key(engine, legacy_file: Path | None = None) -> bytes:
     """The install's pseudonymization key, in the database so every replica hashes a customer alike. An install
     that kept it in a file (`<home>/analytics.key`, before replicas) moves that one in: old rows stay joinable."""
@@ -149,7 +159,7 @@ class EventLog:
         self.known_customers = known_customers  # live containers (the profile book, the catalog); None = accept any
         self.known_products = known_products
         self.attribution = timedelta(hours=attribution_hours)
-        migrate(engine)
+        migrate(engine, ANALYTICS_MIGRATIONS)
         tables = analytics_tables().tables
         self.events_t, self.exposures_t = tables["analytics_events"], tables["analytics_exposures"]
 

@@ -19,12 +19,13 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from assistant.customers.profile_files import hashed
-from assistant.database import migrate
+from assistant.database import Migration, migrate
 
 APPEND_LOCK = 0x5A0A_552  # pg_advisory_xact_lock key of profile_events appends
 
 
 def profile_log_tables():
+    """The log's one table (created by `PROFILE_LOG_MIGRATIONS`)."""
     from sqlalchemy import Column, Float, Integer, MetaData, String, Table
 
     meta = MetaData()
@@ -37,10 +38,17 @@ def profile_log_tables():
     return meta
 
 
+def _create_profile_log_tables(conn) -> None:
+    profile_log_tables().create_all(conn)
+
+
+PROFILE_LOG_MIGRATIONS = (Migration("m004_profile_events", _create_profile_log_tables),)
+
+
 class ProfileLog:
     def __init__(self, engine) -> None:
         self.engine = engine
-        migrate(engine)
+        migrate(engine, PROFILE_LOG_MIGRATIONS)
         self.table = profile_log_tables().tables["profile_events"]
 
     def _append(self, conn, row: dict) -> int:

@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC
 from pathlib import Path
 
-from assistant.database import migrate
+from assistant.database import Migration, migrate
 from data.errors import BadInput
 from data.schema import ORDER_STATUSES, Product
 
@@ -87,7 +87,7 @@ def _now() -> str:
 
 
 def order_tables():
-    """Orders, their lines and the actions taken on them (created by `assistant.database` migrations)."""
+    """Orders, their lines and the actions taken on them (created by `ORDER_MIGRATIONS`)."""
     from sqlalchemy import JSON, Column, Float, ForeignKey, Integer, MetaData, String, Table
 
     meta = MetaData()
@@ -109,6 +109,13 @@ def order_tables():
     return meta
 
 
+def _create_order_tables(conn) -> None:
+    order_tables().create_all(conn)
+
+
+ORDER_MIGRATIONS = (Migration("m002_orders", _create_order_tables),)
+
+
 def _order_status(statuses: set[str]) -> str:
     """The order's status from its lines' (a line can be returned or cancelled on its own): the earliest stage
     still open, so an order with one delivered item stays `delivered` even if another item went back."""
@@ -119,7 +126,7 @@ class OrderBook:
     def __init__(self, engine, *, catalog: Mapping[str, Product] | None = None) -> None:
         self.engine = engine
         self.catalog = catalog or {}
-        migrate(engine)
+        migrate(engine, ORDER_MIGRATIONS)
         t = order_tables().tables
         self.orders_t, self.items_t, self.actions_t = t["orders"], t["order_items"], t["order_actions"]
 
