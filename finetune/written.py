@@ -24,7 +24,7 @@ OOS_TOPICS: dict[str, tuple[str, ...]] = {
     "home": ("turn off the living room lights", "set the thermostat to 70 degrees", "lock the front door", "is the garage door open", "start the robot vacuum"),
     "news": ("what's in the news today", "who won the election", "any updates on the hurricane", "read me the headlines", "what happened in the stock market today"),
     "jobs": ("help me write my resume", "how do I ask for a raise", "what jobs are hiring near me", "how many vacation days do I have left", "when is my next payday"),
-    # More topics and phrasings (issue 5): a store assistant meets every kind of stray request.
+    # More topics and phrasings (data v2): a store assistant meets every kind of stray request.
     "time": ("what time is it in tokyo", "what's today's date", "what day of the week is it", "how many days until christmas", "what time zone is london in", "is it daylight saving time now"),
     "games": ("flip a coin for me", "roll a six sided die", "pick a random number between 1 and 10", "let's play a game", "tell me a riddle", "who would win in a fight, a lion or a tiger"),
     "meta": ("what's your name", "who made you", "can I call you jarvis", "switch your language to german", "how old are you", "what can you not do"),
@@ -40,7 +40,7 @@ OOS_TOPICS: dict[str, tuple[str, ...]] = {
                  "write a short story about a dragon", "make up a song about pizza", "give me a rhyme for orange"),
     "errands": ("order me a pizza for delivery", "book a table for two at an italian place", "buy tickets for the concert on friday",
                 "reserve a hotel room in denver", "hire a plumber for tomorrow", "get me a taxi to the station"),
-    # Everyday questions an assistant hears that no shop answers (issue 14: written for variety, not from the dev set).
+    # Everyday questions an assistant hears that no shop answers (written for variety, not from the dev set).
     "facts": ("who invented the telephone", "what is the population of canada", "how far away is the moon",
               "what's the tallest building in the world", "who wrote pride and prejudice", "what year did the titanic sink"),
     "nutrition": ("how many calories are in a slice of pizza", "is coffee bad for your heart", "how much protein is in an egg",

@@ -1,4 +1,4 @@
-"""Reading filters out of shopper phrasing: a case table, plus the bad inputs of issue 4."""
+"""Reading filters out of shopper phrasing: a case table, plus the bad inputs listed for the retrieval work."""
 
 from __future__ import annotations
 
