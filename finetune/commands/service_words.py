@@ -1,0 +1,116 @@
+"""How shoppers ask about the cards shown, their orders and the store's rules; yes and no; hello and bye.
+
+Banks are dicts of named groups; `held` groups only ever go to the held-out command set. Placeholders:
+{o} an ordinal phrase, {o2} a second one, {a} a feature, {b} a brand, {x} an item word, {id} an order id,
+{e} an e-mail, {addr} an address.
+"""
+
+from __future__ import annotations
+
+ORDINALS = {
+    1: ("the first one", "the first", "the 1st one", "#1", "number 1", "the top one", "option 1", "the first pair"),
+    2: ("the second one", "the second", "the 2nd one", "#2", "number 2", "option 2", "the second pair"),
+    3: ("the third one", "the third", "the 3rd one", "#3", "number 3", "option 3"),
+    4: ("the fourth one", "the fourth", "the 4th one", "#4", "option 4"),
+    -1: ("the last one", "the last", "the bottom one"),
+}
+ASK = {
+    "attribute": {"plain": ("does {o} have {a}?", "does {o} come with {a}", "is there {a} on {o}?", "{o} - does it have {a}?",
+                            "does it have {a}?", "has {o} got {a}", "do you know if {o} has {a}", "any {a} on {o}?"),
+                  "held": ("quick q, {a} on {o}?", "would {o} have {a} by any chance")},
+    "attribute_is": {"plain": ("is {o} {a}?", "is it {a}?", "is {o} {a} or not", "would you say {o} is {a}"),
+                     "held": ("how {a} is {o}",)},
+    "compare": {"plain": ("compare {o} and {o2}", "what's the difference between {o} and {o2}", "{o} vs {o2}?",
+                          "how does {o} compare to {o2}", "compare the first two", "which is better, {o} or {o2}"),
+                "held": ("help me choose between {o} and {o2}",)},
+    "best_rated": {"plain": ("which one has the best reviews", "which is rated highest", "which one do people like most",
+                             "top rated one?", "which has the best rating", "what's the best reviewed of these"),
+                   "held": ("which would other buyers pick",)},
+    "cheapest": {"plain": ("which one is cheapest", "which is the least expensive", "what's the cheapest of those",
+                           "lowest price one?", "which costs the least"),
+                 "held": ("which is easiest on the wallet",)},
+    "priciest": {"plain": ("which one is the most expensive", "what's the priciest one", "which costs the most"),
+                 "held": ("which is the fanciest",)},
+    "price": {"plain": ("how much is {o}", "price of {o}?", "what does {o} cost", "how much for {o}", "what's {o} going for"),
+              "held": ("what would {o} set me back",)},
+    "stock": {"plain": ("is {o} in stock", "do you have {o} in stock", "is {o} available", "can i get {o} right now",
+                        "is it in stock?", "any stock of {o}?"),
+              "held": ("is {o} sold out",)},
+    "details": {"plain": ("tell me more about {o}", "more info on {o}", "what's {o} like", "details on {o} please",
+                          "can you describe {o}", "what can you tell me about {o}"),
+                "held": ("give me the rundown on {o}",)},
+}
+ASK_TWO = ("{q1} and {q2}", "{q1}? also {q2}", "{q1}, and {q2}?", "{q1}. {q2}")
+
+# -- orders ------------------------------------------------------------------------------------------------
+ORDER_STATUS = {
+    "status": {"plain": ("where's my order", "where is my {x}", "has my {x} shipped?", "is my {x} on its way",
+                         "any update on my {x}?", "what's happening with my order", "track my order please",
+                         "status of my {x} order?", "did my {x} ship yet", "is my order still coming?"),
+               "held": ("still waiting on my {x}, any news?", "what's the hold up with my {x}")},
+    "date": {"plain": ("when will my {x} arrive?", "when does my order get here", "when did my last order arrive",
+                       "when was my {x} delivered", "how long until my {x} shows up", "what day will my order come"),
+             "held": ("eta on my {x}?",)},
+    "items": {"plain": ("what did i order last time?", "what was in my last order", "what's in my order",
+                        "remind me what i bought", "which items were in my last order"),
+              "held": ("what did i get from you last",)},
+    "return_status": {"plain": ("any news on my return?", "did you get my return", "what's the status of my return",
+                                "has my return been processed", "where's my refund for the {x}"),
+                      "held": ("is my returned {x} back with you yet",)},
+}
+ORDER_PREVIOUS = ("the order before that", "my previous order", "the one before my last order", "my earlier order")
+ORDER_CHANGE = {
+    "cancel": {"plain": ("cancel my order please", "i want to cancel my {x} order", "can you cancel the {x}",
+                         "please cancel the order with the {x}", "i need to cancel my order", "cancel it",
+                         "can i still cancel my {x}?", "i ordered the {x} by accident, cancel please",
+                         "thinking about cancelling my {x}"),
+               "held": ("scrap my {x} order", "i don't need the {x} anymore, stop the order")},
+    "return": {"plain": ("i want to return my {x}", "how do i send back my {x}", "i'd like to return the {x}",
+                         "can i return my last order", "the {x} doesn't fit, i want to send it back",
+                         "start a return for my {x}", "i might return the {x}", "return the {x} please"),
+               "held": ("the {x} isn't for me, can it go back", "i'm not keeping the {x}")},
+    "address": {"plain": ("can you ship my order to {addr} instead", "change my delivery address to {addr}",
+                          "please send my {x} to {addr}", "i moved, new address is {addr}",
+                          "can i change where my order is delivered", "i need to change the shipping address"),
+                "held": ("deliver the {x} to {addr} please, not my home", "update the address on my order to {addr}")},
+}
+ORDER_ISSUE = {
+    "damaged": {"plain": ("my {x} arrived broken", "the {x} i got is damaged", "my {x} stopped working",
+                          "the {x} doesn't work", "my {x} came with a crack", "the {x} is faulty"),
+                "held": ("the {x} packed in after a week", "got my {x} and it's busted")},
+    "wrong_item": {"plain": ("i got the wrong item instead of my {x}", "you sent me the wrong {x}", "this isn't the {x} i ordered"),
+                   "held": ("the box had something else, not my {x}",)},
+    "missing": {"plain": ("my {x} never arrived", "the {x} was missing from my package", "it says delivered but no {x}"),
+                "held": ("no sign of my {x} anywhere",)},
+}
+GUEST = ("where's order {id}? my email is {e}", "order {id}, email {e}, has it shipped?", "{id} / {e} - status please",
+         "can you check order {id}, it's under {e}", "tracking for {id}? email {e}")
+ADDRESSES = ("12 Oak Street, Denver, CO 80203", "48 Maple Avenue, Portland, OR 97205", "7 Harbour Road, Boston, MA 02110",
+             "301 Pine Lane, Apt 4B, Chicago, IL 60614", "95 Cedar Drive, Austin, TX 78704", "18 Birch Close, Seattle, WA 98101",
+             "220 River Road, Miami, FL 33130", "5 Willow Way, Nashville, TN 37203", "66 King Street, Toronto, ON M5H 1A1",
+             "14 Elmwood Court, Phoenix, AZ 85004", "402 Lake Shore Blvd, Cleveland, OH 44114")
+ADDRESS_CHATTER = ("", "", " please", " thanks", " - i'm away that week", " since i'm at my office then", ", it's my sister's place")
+
+# -- answers to a question the assistant asked -------------------------------------------------------------
+YES = {"plain": ("yes", "yes please", "yep", "yeah go ahead", "sure", "ok do it", "please do", "go for it", "correct",
+                 "yes cancel it", "yup, return it", "that's right, go ahead", "absolutely", "yes that one", "ok fine go ahead",
+                 "alright do it", "confirm", "sounds good, go ahead"),
+       "held": ("10-4, proceed", "affirmative", "yeah why not, do it")}
+NO = {"plain": ("no", "no thanks", "nope", "don't", "wait", "hold on", "actually no", "never mind", "forget it",
+                "please don't cancel it", "no don't do that", "i changed my mind, keep it", "leave it as it is",
+                "not yet", "no, i'll keep it", "stop, don't", "hmm no", "wait don't return it"),
+      "held": ("scratch that, leave the order alone", "on second thought no")}
+
+# -- social ------------------------------------------------------------------------------------------------
+THANKS = ("thanks", "thank you", "thx", "cheers", "great, thanks", "perfect thank you", "ok cool", "awesome", "got it",
+          "ok", "cool", "nice one", "appreciate it", "that helps", "great")
+BYE = ("bye", "goodbye", "see you", "that's all, thanks", "thank you, goodbye", "thanks, bye", "have a good day",
+       "i'm done, cheers", "later", "that's everything")
+PERSON = ("i want to talk to a human", "can i speak to a real person", "get me an agent", "connect me to customer service",
+          "i need a manager", "is there a person i can talk to", "transfer me to support", "can someone call me",
+          "let me talk to someone real", "human please", "i'd like a phone call from your support team",
+          "you're useless, get me a person")
+MONEY = ("i was charged twice", "you took my money but i have no order", "my refund never arrived",
+         "there's a charge i don't recognise from you", "i paid but the order disappeared", "you billed me twice for one order",
+         "still no refund after three weeks", "my card was charged for an order i cancelled")
+UNCLEAR = ("asdfgh", "???", "hmm", "the thing", "what", "blue", "idk", "k", "...", "huh")
