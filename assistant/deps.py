@@ -18,8 +18,7 @@ from assistant.generation.generator import Generator
 from assistant.policies import PolicyIndex
 from assistant.settings import Settings
 from assistant.types import CustomerView
-from assistant.understand.gate import ShoppingGate
-from assistant.understand.understand import IntentClassifier
+from assistant.understand import Understander
 from data.schema import Product
 
 if TYPE_CHECKING:
@@ -46,13 +45,12 @@ class Retriever(Protocol):
 @dataclass
 class Deps:
     settings: Settings
-    intents: IntentClassifier
+    understander: Understander
     retriever: Retriever
     profiles: ProfileBook
     generator: Generator
     policies: dict[str, str]
     experiments: ExperimentBook = field(default_factory=lambda: ExperimentBook([]))
-    gate: ShoppingGate | None = None  # shopping or not, from the words and the catalog (None: the intent label decides)
     policy_index: PolicyIndex | None = None  # the policy sentences, embedded once (built from `policies` when None)
     _variant_retrievers: dict[tuple, Any] = field(default_factory=dict, repr=False, init=False)
 
@@ -93,8 +91,6 @@ def build_deps(settings: Settings, *, progress: Callable[[str], None] | None = N
     from assistant.analytics.experiments import load_experiments
     from assistant.generation.generator import ChatGenerator
     from assistant.generation.model import load_chat_model
-    from assistant.understand.gate import load_gate
-    from assistant.understand.intent import ModelIntentClassifier, intent_config_for, load_intent_head
     from data.load import load_policies
 
     say = progress or (lambda message: None)
@@ -106,14 +102,28 @@ def build_deps(settings: Settings, *, progress: Callable[[str], None] | None = N
     say("loading the chat model")
     loaded = load_chat_model(settings)
     policies = load_policies(settings.store_dir / "policies")
+    say("loading understanding")
     return Deps(
         settings=settings,
-        intents=ModelIntentClassifier(loaded, intent_config_for(loaded, settings.model.intent_threshold), load_intent_head(loaded.adapter, retriever.store.embedder)),
+        understander=build_understander(settings, retriever.catalog, policies),
         retriever=retriever,
         profiles=profiles,
         generator=ChatGenerator(loaded, settings.model),
         policies=policies,
         experiments=experiments,
-        gate=load_gate(loaded.adapter),
         policy_index=PolicyIndex.build(policies, retriever.store.embedder),
     )
+
+
+def build_understander(settings: Settings, catalog: dict[str, Product], policies: dict[str, str], *, head=None,
+                       parser=None) -> Understander:
+    """Understanding for this store: the fast head and the chat model that writes commands (the shipped ones
+    unless given), the store's names to check their slots against, and the card titles they read."""
+    from assistant.understand.models import load_head, load_parser
+    from assistant.understand.validate import StoreNames
+
+    names = StoreNames.of(catalog.values(), [t for t in policies if t != "retention_offers"])
+    head = head if head is not None else load_head(settings)
+    parser = parser if parser is not None else load_parser(settings, names)
+    titles = {p.id: (p.title, p.price) for p in catalog.values()}
+    return Understander(head, parser, names, titles, sure=settings.understanding.sure)

@@ -18,6 +18,7 @@ class Metrics:
     rate_limited: object
     drafts: object
     overloaded: object
+    understood: object
 
     def render(self) -> tuple[bytes, str]:
         from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
@@ -46,4 +47,6 @@ def build_metrics() -> Metrics:
         drafts=Counter("shopassist_reply_drafts", "Model-written drafts: sent; replaced (refused by the check); skipped (predicted past "
                        "the first-token budget) or late (cut at it), when the composed reply goes out instead",
                        ["outcome"], registry=registry),
+        understood=Counter("shopassist_understood", "Turns understood, by who read them: safety (the fast path), head, model, "
+                           "fallback (nothing sound after a retry: the shopper was asked)", ["source"], registry=registry),
     )

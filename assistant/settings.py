@@ -81,6 +81,20 @@ class ModelSettings(BaseModel):
     prefix_cache_entries: int = Field(16, ge=0)
 
 
+class UnderstandingSettings(BaseModel):
+    # The fast head (MiniLM + LoRA + output layers) that reads most turns; None = the one shipped in
+    # finetune/commands_model/head (written by `shopassist finetune train-head`); "" = no head (the chat model alone).
+    head: str | None = None
+    # The chat model's LoRA adapter that writes commands when the head is unsure; None = the one shipped in
+    # finetune/commands_model/parser; "" = no chat model (the head alone).
+    parser: str | None = None
+    # The head's least sure decision must reach this for its reading to stand without the chat model
+    # (chosen on the command data's dev split by `shopassist evaluate understanding --choose-sure`).
+    sure: float = Field(0.9, ge=0.0, le=1.0)
+    # Weights of the chat model that writes commands, on a CPU: "int8" (one scale per row) or "same" (bf16/fp32).
+    parser_weights: Literal["same", "int8"] = "int8"
+
+
 class ServeSettings(BaseModel):
     # Address the HTTP server binds to; 127.0.0.1 keeps it private to this machine.
     host: str = "127.0.0.1"
@@ -152,6 +166,7 @@ class Settings(BaseSettings):
     # Demo store (customers, orders, policies) used for profiles and policy answers.
     store_dir: Path = DEMO_DIR
     model: ModelSettings = ModelSettings()
+    understanding: UnderstandingSettings = UnderstandingSettings()
     retrieval: RetrievalSettings = RetrievalSettings()
     serve: ServeSettings = ServeSettings()
     experiments: ExperimentSettings = ExperimentSettings()

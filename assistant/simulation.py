@@ -22,7 +22,7 @@ from assistant.types import CustomerView
 from data.schema import Product
 
 if TYPE_CHECKING:
-    from assistant.understand.understand import IntentClassifier
+    from assistant.understand import Understander
 
 SERVICE_MESSAGES = ("where is my order?", "how long does delivery take?", "can I return something I bought?",
                     "what payment methods do you accept?")
@@ -133,19 +133,17 @@ def simulate(run: Runner, record: Recorder, views: Mapping[str, CustomerView], c
     return result
 
 
-class _CachedIntents:
-    """The intent model with its answers remembered per message text."""
+class _CachedUnderstanding:
+    """Understanding with its readings remembered per (message, state, previous message)."""
 
-    def __init__(self, detector: IntentClassifier) -> None:
-        self.detector, self.cache = detector, {}
+    def __init__(self, understander: Understander) -> None:
+        self.understander, self.cache = understander, {}
 
-    def classify(self, text: str):
-        return self.analyse(text)[0]
-
-    def analyse(self, text: str):
-        if text not in self.cache:
-            self.cache[text] = self.detector.analyse(text)
-        return self.cache[text]
+    def understand(self, message: str, state, previous: str | None = None):
+        key = (message, repr(state), previous)
+        if key not in self.cache:
+            self.cache[key] = self.understander.understand(message, state, previous)
+        return self.cache[key]
 
 
 class _CachedSearch:
@@ -157,10 +155,10 @@ class _CachedSearch:
     def __getattr__(self, name: str):
         return getattr(self.retriever, name)  # catalog, vocabulary, store, evidence: as the real retriever
 
-    def search_with_interpretation(self, query: str, k: int, *, view: CustomerView | None = None, base=None):
-        key = (query, k, view.user_id if view else None, base)
+    def search_constraints(self, constraints, k: int, *, view: CustomerView | None = None):
+        key = (constraints, k, view.user_id if view else None)
         if key not in self.cache:
-            self.cache[key] = self.retriever.search_with_interpretation(query, k, view=view, base=base)
+            self.cache[key] = self.retriever.search_constraints(constraints, k, view=view)
         return self.cache[key]
 
     def with_config(self, **changes):
@@ -172,7 +170,7 @@ class PlanRunner:
     variants, the retention gesture) through `TurnService.plan` and records the turn in `log`, without
     writing the reply: scripted shoppers react to the products and the offer, never to the wording.
 
-    Intent labels are cached per message text and search results per (query, customer): both
+    Readings are cached per message and search results per (filters, customer): both
     stages are deterministic and simulated shoppers leave profiles unchanged, so repeated
     simulations (benchmarks/experiments_power.py, which swaps `log` and `deps.experiments` between
     runs) pay for each once."""
@@ -184,7 +182,7 @@ class PlanRunner:
         from assistant.turn import build_service
 
         self.deps, self.log = deps, log
-        cached = replace(deps, intents=_CachedIntents(deps.intents), retriever=_CachedSearch(deps.retriever))
+        cached = replace(deps, understander=_CachedUnderstanding(deps.understander), retriever=_CachedSearch(deps.retriever))
         store = store or ConversationStore(f"sqlite:///{tempfile.mkdtemp(prefix='shopassist-sim-')}/simulation.db")
         self.service = build_service(deps.settings, cached, store=store)
 

@@ -20,19 +20,20 @@ import os
 import re
 import threading
 import time
-from collections import Counter
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from assistant.admission import Admission
 from assistant.analytics.events import EventLog, TurnRecord
+from assistant.commands import Greet, SessionState
 from assistant.deps import Deps
+from assistant.dispatch import Rooms
 from assistant.handoff import handoff_reason
 from assistant.history import ConversationStore
 from assistant.metrics import Metrics
 from assistant.orders import OrderBook, build_order_book
-from assistant.orders.desk import OrderDesk, OrderRequest
-from assistant.policies import TOPIC_FOR_INTENT, PolicyIndex
+from assistant.orders.desk import OrderDesk
+from assistant.policies import PolicyIndex
 from assistant.products import ProductDesk
 from assistant.reply.answer import ActionNote, Answer
 from assistant.reply.check import DraftCheck
@@ -42,13 +43,13 @@ from assistant.reply.writer import ReplyWriter
 from assistant.safety.guard import clean_message
 from assistant.safety.screen import ReplyScreen, ScreenConfig
 from assistant.types import CustomerView, Intent, IntentDetected, Products, Token
-from assistant.understand import Understander, Understanding
+from assistant.understand import Understanding
+from assistant.understand.command_text import format_commands
 from retrieval.types import Hit
 
 log = logging.getLogger(__name__)
 GESTURE_ROUTES = frozenset({"greeting", "search", "recommend", "follow_up"})  # where a welcome-back gesture fits
 SHOPPING_ROUTES = frozenset({"search", "recommend", "follow_up"})
-CARRIED = ("shown", "constraints", "verified", "offered", "order_id")  # session state a turn passes on unless it replaces it
 # Where a turn's time goes, in order: storing the message and reading the session, understanding it, the room
 # gathering its facts (search, order lookup, policy), the model's draft (prefill: until its first token,
 # waiting for the model included; decode: the rest) and its check, streaming through the screen, and
@@ -104,16 +105,19 @@ class TurnService:
         self.products = ProductDesk(deps.retriever, top_k=deps.settings.retrieval.top_k)
         self.talk = Talk(deps.policies.get("retention_offers", ""), index, return_window=self.order_desk.window,
                          loyal_window=self.order_desk.loyal_window)
-        self.understander = Understander(deps.intents, deps.gate, deps.retriever,
-                                         order_exists=lambda order_id: self.orders.get(order_id) is not None,
-                                         policy_score=lambda text, vector=None: max(index.scores(text, vector=vector), default=0.0))
+        self.rooms = Rooms(self.products, self.order_desk, self.talk, self.orders)
+        self.understander = deps.understander
         people = [p for c in customers.values() for p in (c.name, c.email)]
         # Understanding is a burst of torch work: as many at once as there are cores for their torch threads
         # beats twenty at once fighting over two (each would spin its threads while the others run).
         threads = deps.settings.model.threads or (os.cpu_count() or 1)
         self._thinking = threading.BoundedSemaphore(max(1, (os.cpu_count() or 1) // threads))
         self.admission = Admission(deps.settings.serve.max_turns_in_flight, refused=metrics.overloaded.inc)
-        self.writer = ReplyWriter(deps.generator, DraftCheck(titles, people), enabled=deps.settings.model.draft_replies,
+        prices: dict[str, set[float]] = {}
+        for p in catalog.values():
+            if p.price is not None:
+                prices.setdefault(p.title, set()).add(p.price)
+        self.writer = ReplyWriter(deps.generator, DraftCheck(titles, people, prices), enabled=deps.settings.model.draft_replies,
                                   budget_s=deps.settings.serve.first_token_budget_s)
 
     # -- the turn ------------------------------------------------------------------------------
@@ -132,7 +136,7 @@ class TurnService:
         mark = _stopwatch(stages, started)
         message = clean_message(message, max_chars=self.deps.settings.serve.max_message_chars)
         session_id = self.store.ensure_session(session_id, user_id)
-        context, failures_before = self._context(session_id)
+        context, failures_before, previous = self._context(session_id)
         message_id = self.store.add_message(session_id, "user", message, user_id=user_id, key=key)
         mark("accept")
         yield Accepted(session_id, message_id)
@@ -141,7 +145,7 @@ class TurnService:
             yield from _replayed(session_id, answered, self.deps.retriever.catalog)
             return
         understood, answer, view, treatment = self.plan(message, user_id=user_id, session_id=session_id, context=context,
-                                                        mark=mark)
+                                                        mark=mark, previous=previous)
         yield IntentDetected(understood.intent)
         if answer.hits:
             yield Products(answer.hits)
@@ -170,14 +174,16 @@ class TurnService:
         text = screen.final_text
         mark("stream")
         failed = (answer.kind == "search" and not answer.hits) or answer.text == UNKNOWN_POLICY or screen.blocked is not None
-        reason = answer.handoff or handoff_reason(understood.intent, message, failed=failed, failures_before=failures_before,
+        reason = answer.handoff or handoff_reason(failed=failed, failures_before=failures_before,
                                                   after_failures=self.deps.settings.serve.handoff_after_failures)
         state = carry_state(context, answer)
+        meta_understood = {"commands": format_commands(understood.commands), "source": understood.source,
+                           "retried": understood.retried, "fallback": understood.fallback}
         meta = {"intent": understood.intent.label, "confidence": round(understood.intent.confidence, 4), "route": answer.kind,
                 "failed": failed, "products": [h.product.id for h in answer.hits], "handoff": reason, "blocked": screen.blocked,
                 "template": DRAFT_TEMPLATE, "drafted": written.drafted, "draft_problems": list(written.problems),
                 "offer": answer.offer, "experiments": dict(treatment.variants), "state": state,
-                "action": answer.action.__dict__ if answer.action else None}
+                "action": answer.action.__dict__ if answer.action else None, "understood": meta_understood}
         reply_id = self.store.add_message(session_id, "assistant", text, user_id=user_id, meta=meta)
         ticket_id = None
         if reason:
@@ -212,7 +218,7 @@ class TurnService:
         self.writer.warm_up(answer, message)
 
     def plan(self, message: str, *, user_id: str | None, session_id: str | None, context: dict,
-             mark: Callable[[str], None] = lambda stage: None):
+             mark: Callable[[str], None] = lambda stage: None, previous: str | None = None):
         """Everything a turn decides before wording: (understanding, answer, customer view, experiment treatment).
         `mark` is told when understanding and gathering the facts end (the turn's stage timings)."""
         profiles = self.deps.profiles
@@ -221,68 +227,26 @@ class TurnService:
         treatment = self.deps.experiments.treatment(user_id, session_id)
         weight = treatment.get("churn_weight")
         view = profiles.view(user_id) if weight is None else profiles.view(user_id, churn_weight=weight)
-        pending = context.get("pending")
-        if pending:
-            mark("understand")  # a question of ours is pending: the message is read as its answer first
-            answer = self.order_desk.confirm(pending, message, user_id=user_id, loyal=view.segment == "loyal",
-                                             context=context, session_id=session_id)
-            if answer is not None:
-                mark("gather")
-                return Understanding("order", Intent(answer.intent or "track_order", 1.0), message), answer, view, treatment
+        state = SessionState.from_dict(context)
         with self._thinking:
-            understood = self.understander.understand(message, context)
+            understood = self.understander.understand(message, state, previous)
+        self.metrics.understood.labels(source=understood.source).inc()
         mark("understand")
-        answer = self._answer(understood, view, context, session_id, treatment)
-        if (understood.route in GESTURE_ROUTES or understood.social == "greeting") and not context.get("offered"):
+        answer = self.rooms.answer(understood.commands, view=view, state=state, session_id=session_id,
+                                   retriever=self.deps.retriever_for(treatment))
+        if (answer.kind in GESTURE_ROUTES or isinstance(understood.commands[0], Greet)) and not state.offered:
             answer = self.talk.with_gesture(answer, view, treatment.get("retention_offer", "store_rules"))
         mark("gather")
         return understood, answer, view, treatment
 
-    def _answer(self, u: Understanding, view: CustomerView, context: dict, session_id: str | None, treatment) -> Answer:
-        route, label = u.route, u.intent.label
-        user_id = view.user_id
-        if route == "handoff":
-            return self.talk.handoff("customer asked for a person")
-        if route == "money":
-            return self.talk.handoff("money trouble: charged twice or a missing refund", money=True)
-        if route == "greeting":
-            return self.talk.greeting(view)
-        if route == "goodbye":
-            return self.talk.goodbye()
-        if route == "about":
-            return self.talk.about()
-        if route == "acknowledge":
-            return self.talk.acknowledge(u.text)
-        if route == "order":
-            return self.order_desk.answer(OrderRequest(u.order_kind or "status", u.text), user_id=user_id,
-                                          loyal=view.segment == "loyal", context=context, session_id=session_id)
-        retriever = self.deps.retriever_for(treatment)
-        if route == "follow_up":
-            answer = self.products.follow_up(u.text, view=view, context=context, retriever=retriever)
-            return answer or self.products.search(u.text, view=view, context=context, retriever=retriever)
-        if route == "recommend":
-            orders = self.orders.orders_of(user_id) if user_id else []
-            owned = {i.product_id for o in orders for i in o.items}
-            if not view.top_categories and orders:  # everything they bought went back: what they chose still says what they like
-                catalog = self.deps.retriever.catalog
-                chosen = Counter(catalog[i.product_id].category for o in orders for i in o.items if i.product_id in catalog)
-                view = replace(view, top_categories=tuple(c for c, _ in chosen.most_common(3)))
-            return self.products.recommend(view, owned=owned)
-        if route == "search":
-            return self.products.search(u.text, view=view, context=context, retriever=retriever)
-        if route == "policy":
-            topic = TOPIC_FOR_INTENT.get(label)
-            return self.talk.policy(u.text, topics=(topic,) if topic else (), intent=label)
-        if route == "complaint":
-            return self.talk.complaint()
-        return self.talk.decline()
-
     # -- session state ---------------------------------------------------------------------------
-    def _context(self, session_id: str) -> tuple[dict, int]:
-        """The state the last reply left for this session, and how many replies in a row failed."""
-        context, streak, counting = {}, 0, True
+    def _context(self, session_id: str) -> tuple[dict, int, str | None]:
+        """The state the last reply left for this session, how many replies in a row failed, and the shopper's
+        last message (the understanding models read it beside the new one)."""
+        context, streak, counting, previous = {}, 0, True, None
         for stored in reversed(self.store.messages(session_id)):
             if stored.role != "assistant":
+                previous = previous or stored.content
                 continue
             if not context:
                 context = dict(stored.meta.get("state") or {})
@@ -290,9 +254,9 @@ class TurnService:
                 streak += 1
             else:
                 counting = False
-            if context and not counting:
+            if context and not counting and previous:
                 break
-        return context, streak
+        return context, streak, previous
 
     def _record(self, understood: Understanding, answer: Answer, view: CustomerView, message: str, session_id: str,
                 user_id: str | None, reply_id: int, handoff: bool, channel: str, variants: dict, timings: dict) -> None:
@@ -308,8 +272,14 @@ class TurnService:
 
 
 def carry_state(context: dict, answer: Answer) -> dict:
-    """The session state the next turn starts from: what this answer set, over what it did not replace."""
-    state = {k: context[k] for k in CARRIED if k in context} | answer.context
+    """The session state the next turn starts from: what this answer set, over what it did not replace. A change
+    waiting for the shopper's yes loses a turn each time it is not answered, and is gone after the last."""
+    before = SessionState.from_dict(context).to_dict()
+    pending = before.get("pending")
+    if pending and "pending" not in answer.context:
+        pending = {**pending, "turns_left": pending.get("turns_left", 1) - 1}
+        before["pending"] = pending if pending["turns_left"] > 0 else None
+    state = {k: v for k, v in (before | answer.context).items() if v is not None}
     if answer.offer:
         state["offered"] = True
     return state

@@ -94,7 +94,7 @@ def build_app(home: Path):
     settings = Settings(home=home, serve={"api_keys": [KEY], "rate_limit_per_minute": 0},
                         experiments={"file": home / "experiments.toml"})
     catalog = {p.id: p for p in load_catalog(DEMO_DIR / "catalog.jsonl").records}
-    deps = Deps(settings=settings, intents=None, retriever=SimpleNamespace(catalog=catalog),
+    deps = Deps(settings=settings, understander=None, retriever=SimpleNamespace(catalog=catalog),
                 profiles=load_profile_book(DEMO_DIR, catalog), generator=None, policies={},
                 experiments=load_experiments(settings.experiments.file))
     return create_app(settings, deps), deps, catalog

@@ -2,7 +2,6 @@
 
     .venv/bin/python -m benchmarks.generate            # full: 300 + 1500-token prompts, 1/4/8 sessions
     .venv/bin/python -m benchmarks.generate --quick    # reduced, under 3 minutes
-    .venv/bin/python -m benchmarks.generate --intents 0     # intent accuracy on the dev set: float32 HF vs the engine's bf16 pass
     shopassist bench generate [--quick]
 
 Fixed prompts (a shop system prompt listing demo-catalog products) of about 300 and 1,500
@@ -295,47 +294,17 @@ def plot(result: dict, config: BenchConfig) -> None:
     fig.savefig(config.plot, dpi=110)
 
 
-def intent_quality(limit: int, data: Path) -> dict:
-    """Intent accuracy of the shipped classifier scored two ways: the unoptimized reference (HF
-    modules, float32, a forward per trie level) and the served path (one pass on the engine's bf16
-    weights). Same adapter, head, calibration and threshold."""
-    import csv
-
-    from tqdm import tqdm
-
-    from assistant.generation.model import load_chat_model
-    from assistant.settings import Settings
-    from assistant.understand.intent import ModelIntentClassifier, intent_config_for, load_intent_head
-
-    rows = list(csv.DictReader(data.open(encoding="utf-8")))[: limit or None]
-    settings = Settings(model={"device": "cpu"})
-    loaded = load_chat_model(settings)
-    config, head = intent_config_for(loaded, settings.model.intent_threshold), load_intent_head(loaded.adapter)
-    accuracy = {}
-    for variant, fast in (("hf_float32", False), ("engine_bf16", True)):
-        classifier = ModelIntentClassifier(loaded, config, head, fast=fast)
-        hits = sum(classifier.classify(r["text"]).label == r["intent"] for r in tqdm(rows, desc=variant, file=sys.stderr))
-        accuracy[variant] = round(hits / len(rows), 4)
-    return {"rows": len(rows), "accuracy": accuracy,
-            "accuracy_change_points": round(100 * (accuracy["engine_bf16"] - accuracy["hf_float32"]), 2)}
-
-
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="one 300-token prompt, 1 and 4 sessions, 64 new tokens")
     parser.add_argument("--threads", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--dtype", default="auto", choices=["auto", "float32", "bfloat16"])
     parser.add_argument("--weights", default="int4", choices=["same", "int8", "int4"])
-    parser.add_argument("--intents", type=int, default=None, metavar="N", help="measure intent accuracy on N rows (0 = all) instead")
-    parser.add_argument("--data", type=Path, default=REPO.parent / "shared" / "datasets" / "intents_dev_real.csv")
     parser.add_argument("--plot", type=Path, default=BenchConfig.plot)
     parser.add_argument("--llamacpp-child", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.llamacpp_child:
         print(json.dumps(llamacpp_child(json.loads(args.llamacpp_child))))
-        return
-    if args.intents is not None:
-        print(json.dumps(intent_quality(args.intents, args.data)))
         return
     config = BenchConfig(threads=args.threads, dtype=args.dtype, weights=args.weights, plot=args.plot)
     if args.quick:

@@ -310,8 +310,9 @@ async def consistency_run(d: Deployment, trials: int, seed: int) -> dict:
                 order, owner = found[0]["order_id"], customer
                 break
         cancel = {"order_id": order}
-        if order is not None:
-            first = await turn(client, a.base, owner, f"please cancel my order {order}")
+        if order is not None:  # asked and confirmed on A (a change is never made without the shopper's yes), again on B
+            asked = await turn(client, a.base, owner, f"please cancel my order {order}")
+            first = await turn(client, a.base, owner, "yes", (asked["extras"] or {}).get("session_id"))
             status_on_b = (await client.get(f"{b.base}/v1/orders/{order}")).json()["status"]
             second = await turn(client, b.base, owner, f"please cancel my order {order}")
             rows = read_rows(d.pg.url, "SELECT count(*) FROM order_actions WHERE order_id = :o AND kind = 'cancel'", o=order)

@@ -23,7 +23,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from assistant.settings import REPO_ROOT
-from assistant.understand.intent import INTENTS, OUT_OF_SCOPE
+from assistant.intents import INTENTS, OUT_OF_SCOPE
 from data import DEMO_DIR
 from data.errors import BadInput
 from data.schema import Product

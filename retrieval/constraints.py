@@ -1,7 +1,7 @@
 """Shopper constraints read from plain words: price range, category, brand, stock, order.
 
     parse_constraints("Sony headphones between 50 and 150 dollars", vocabulary)
-    -> Constraints(text="headphones", price_min=50, price_max=150, brand="Sony", category="headphones")
+    -> Constraints(text="headphones", price_min=50, price_max=150, brands=("Sony",), category="headphones")
     parse_constraints("cheapest windbreaker", vocabulary)   # a product type names its category
     -> Constraints(text="windbreaker", category="jackets", sort="price_asc")
 
@@ -64,14 +64,19 @@ class Constraints:
     price_min: float | None = None
     price_max: float | None = None
     category: str | None = None
-    brand: str | None = None
+    brands: tuple[str, ...] = ()  # any of these
     in_stock: bool = False
     sort: str | None = None  # "price_asc", "price_desc" or "rating": the shopper asked for an order, not relevance
     notes: tuple[str, ...] = field(default=())  # anything the shopper should know (truncation, empty query)
+    exclude_brands: tuple[str, ...] = ()
+    attributes: tuple[str, ...] = ()  # words the title, description or tags must hold ("navy", "noise cancelling")
+    exclude_ids: tuple[str, ...] = ()  # products already shown ("any more options?")
+    kind: str | None = None  # the product type asked for, when the store's type names it ("trail runners")
 
     @property
     def has_filters(self) -> bool:
-        return any(v is not None for v in (self.price_min, self.price_max, self.category, self.brand)) or self.in_stock
+        return any(v is not None for v in (self.price_min, self.price_max, self.category)) or self.in_stock or bool(
+            self.brands or self.exclude_brands or self.attributes or self.exclude_ids)
 
     def as_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -90,8 +95,11 @@ class Constraints:
             out.append(f"price over ${self.price_min:g}")
         if self.category:
             out.append(f"category {self.category}")
-        if self.brand:
-            out.append(f"brand {self.brand}")
+        if self.brands:
+            out.append("brand " + " or ".join(self.brands))
+        if self.exclude_brands:
+            out.append("not " + " or ".join(self.exclude_brands))
+        out += list(self.attributes)
         if self.in_stock:
             out.append("in stock")
         return out
@@ -102,7 +110,7 @@ class Constraints:
         said = [w for w in re.findall(r"[a-z0-9']+", newer.text.lower()) if w not in _POINTER_WORDS]
         return Constraints(text=newer.text if said else self.text, price_min=pick(newer.price_min, self.price_min),
                            price_max=pick(newer.price_max, self.price_max), category=newer.category or self.category,
-                           brand=newer.brand or self.brand, in_stock=newer.in_stock or self.in_stock,
+                           brands=newer.brands or self.brands, in_stock=newer.in_stock or self.in_stock,
                            sort=newer.sort or self.sort, notes=newer.notes)
 
     def allows(self, product: Product) -> bool:
@@ -116,7 +124,12 @@ class Constraints:
                 return False
         if self.category and product.category.lower() != self.category.lower():
             return False
-        if self.brand and product.brand.lower() != self.brand.lower():
+        if self.brands and product.brand.lower() not in {b.lower() for b in self.brands}:
+            return False
+        if product.brand.lower() in {b.lower() for b in self.exclude_brands} or product.id in self.exclude_ids:
+            return False
+        text = " ".join((product.title, product.description, *product.tags))
+        if not all(holds(text, a) for a in self.attributes):
             return False
         return not (self.in_stock and not (product.stock or 0) > 0)
 
@@ -129,13 +142,31 @@ class Constraints:
             clauses.append({"price": {"$lte": float(self.price_max)}})
         if self.category:
             clauses.append({"category": {"$eq": self.category}})
-        if self.brand:
-            clauses.append({"brand": {"$eq": self.brand}})
+        if self.brands:
+            clauses.append({"brand": {"$in": list(self.brands)}})
+        if self.exclude_brands:
+            clauses.append({"brand": {"$nin": list(self.exclude_brands)}})
         if self.in_stock:
             clauses.append({"stock": {"$gt": 0}})
         if not clauses:
             return None
         return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+
+
+def attribute_pattern(attribute: str) -> re.Pattern:
+    """Every word of an attribute at the start of a word, its ending free ("noise cancelling" finds "noise
+    cancellation", "rechargeable" finds "rechargeable battery", "non-stick" finds "non stick")."""
+    stems = [w if len(w) <= 5 else w[: max(5, len(w) - 3)] for w in re.findall(r"[a-z0-9]+", attribute.lower())]
+    return re.compile("".join(rf"(?=.*\b{re.escape(s)})" for s in stems), re.I | re.S)
+
+
+def attribute_text(text: str) -> str:
+    """A product's words as attributes are matched against: also without hyphens ("non-stick" is "nonstick")."""
+    return f"{text} {text.replace('-', '')}"
+
+
+def holds(text: str, attribute: str) -> bool:
+    return bool(attribute_pattern(attribute).match(attribute_text(text)))
 
 
 @dataclass(frozen=True)
@@ -314,5 +345,5 @@ def parse_constraints(query: str, vocabulary: Vocabulary | None = None, *, max_c
     text = _LEAD.sub("", text).strip(" ,.;:-?!")  # "do you carry Purely?" is the brand filter alone
     if price_min is not None and price_max is not None and price_min > price_max:
         price_min, price_max = price_max, price_min
-    return Constraints(text=text, price_min=price_min, price_max=price_max, category=category, brand=brand,
+    return Constraints(text=text, price_min=price_min, price_max=price_max, category=category, brands=(brand,) if brand else (),
                        in_stock=in_stock, sort=sort, notes=tuple(notes))

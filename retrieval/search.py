@@ -22,7 +22,7 @@ import numpy as np
 from data.schema import Product
 from retrieval.bm25 import KeywordIndex
 from retrieval.config import RetrievalSettings
-from retrieval.constraints import GIFT, Constraints, Vocabulary, head_phrase, parse_constraints
+from retrieval.constraints import GIFT, Constraints, Vocabulary, attribute_pattern, attribute_text, head_phrase, parse_constraints
 from retrieval.hybrid import has_history, popularity_from_orders, profile_affinity, reciprocal_rank_fusion
 from retrieval.store import ProductStore
 from retrieval.types import Hit, Taste
@@ -41,12 +41,14 @@ class CatalogEvidence:
 
 
 def sort_hits(hits: list[Hit], sort: str) -> list[Hit]:
-    """The shopper's own order ("cheapest", "best rated") over the relevant hits; unpriced items last."""
+    """The shopper's own order ("cheapest", "best rated") over the relevant hits; unpriced items last. Equal
+    prices: the better rated first (then in stock)."""
     if sort == "rating":
         return sorted(hits, key=lambda h: -(h.product.rating or 0.0))
     missing = float("inf")
     sign = 1 if sort == "price_asc" else -1
-    return sorted(hits, key=lambda h: sign * h.product.price if h.product.price is not None else missing)
+    return sorted(hits, key=lambda h: (sign * h.product.price if h.product.price is not None else missing,
+                                       -(h.product.rating or 0.0), not h.product.stock))
 
 
 def same_category_first(hits: list[Hit], window: int = 5) -> list[Hit]:
@@ -98,6 +100,8 @@ class ProductSearch:
         self.category_names, self.categories = _codes([p.category.lower() for p in products])
         self.brand_names, self.brands = _codes([p.brand.lower() for p in products])
         self.stock = np.array([p.stock or 0 for p in products], dtype=int)
+        self.texts = [attribute_text(" ".join((p.title, p.description, *p.tags))) for p in products]
+        self._attribute_masks: dict[str, np.ndarray] = {}
         self.pop = np.array([self.popularity.get(pid, 0.0) for pid in self.ids], dtype=float)
         if self.keyword is None and self.config.use_bm25:
             self.keyword = KeywordIndex([p.text() for p in products])
@@ -184,8 +188,10 @@ class ProductSearch:
             return SearchResult([], replace(constraints, notes=constraints.notes + (note,)), method, matching)
         fused = reciprocal_rank_fusion(rankings, {"dense": self.config.dense_weight, "bm25": self.config.bm25_weight},
                                        self.config.rrf_k)
-        if constraints.text:  # "yoga mat under $15" shows no resistance bands, though both are fitness
-            fused = self._what_was_asked(fused, constraints.text, locals().get("similarity_of", {}))
+        if constraints.text and (constraints.kind or not constraints.category):
+            # "yoga mat under $15" shows no resistance bands, though both are fitness. The thing asked for is the
+            # product type when one is named; with only a category, the category is the thing and the words describe it.
+            fused = self._what_was_asked(fused, constraints.kind or constraints.text, locals().get("similarity_of", {}))
             if not fused:
                 note = f"nothing in the catalog is a {constraints.text[:80]!r}"
                 return SearchResult([], replace(constraints, notes=constraints.notes + (note,)), method, matching)
@@ -256,11 +262,26 @@ class ProductSearch:
             mask &= self.prices <= c.price_max
         if c.category:
             mask &= self.categories == self.category_names.get(c.category.lower(), -1)
-        if c.brand:
-            mask &= self.brands == self.brand_names.get(c.brand.lower(), -1)
+        if c.brands:
+            mask &= np.isin(self.brands, [self.brand_names.get(b.lower(), -1) for b in c.brands])
+        if c.exclude_brands:
+            mask &= ~np.isin(self.brands, [self.brand_names.get(b.lower(), -1) for b in c.exclude_brands])
+        for attribute in c.attributes:
+            mask &= self.attribute_mask(attribute)
+        if c.exclude_ids:
+            mask[[self.position[i] for i in c.exclude_ids if i in self.position]] = False
         if c.in_stock:
             mask &= self.stock > 0
         return mask
+
+    def attribute_mask(self, attribute: str) -> np.ndarray:
+        """The products whose title, description or tags hold the attribute (computed once per attribute)."""
+        known = self._attribute_masks.get(attribute)
+        if known is None:
+            pattern = attribute_pattern(attribute)
+            known = np.fromiter((bool(pattern.match(t)) for t in self.texts), dtype=bool, count=len(self.texts))
+            self._attribute_masks[attribute] = known
+        return known
 
     def _popular(self, mask: np.ndarray | None, n: int) -> list[str]:
         pop = self.pop if mask is None else np.where(mask, self.pop, -1.0)

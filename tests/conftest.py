@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from assistant.settings import Settings
-from assistant.types import Intent, Prompt
+from assistant.types import Prompt
 from data import DEMO_DIR
 
 TINY_CATALOG = [
@@ -88,15 +89,35 @@ class FakeGenerator:
         yield from self.tokens
 
 
-class FixedIntent:
-    def __init__(self, label: str = "product_search", confidence: float = 0.9) -> None:
-        self.label, self.confidence = label, confidence
+class ScriptedReader:
+    """The fast head's place in fast tests: the command lines given for each message, read with full confidence
+    (a message it was not given reads as `default`). The real head and chat model are tested in their own files."""
 
-    def classify(self, text: str) -> Intent:
-        return Intent(self.label, self.confidence)
+    def __init__(self, lines: dict[str, str] | None = None, default: str = "out_of_scope", *,
+                 patterns: tuple[tuple[str, str], ...] = ()) -> None:
+        self.lines, self.default = dict(lines or {}), default
+        self.patterns = [(re.compile(p, re.I), template) for p, template in patterns]  # (regex, lines with {1}, {2}...)
+        self.seen: list[tuple[str, str]] = []
 
-    def analyse(self, text: str) -> tuple[Intent, None]:
-        return self.classify(text), None
+    def read(self, state_text: str, message: str):
+        from assistant.understand.command_text import parse_commands
+        from assistant.understand.head import Reading
+
+        self.seen.append((state_text, message))
+        text = self.lines.get(message)
+        for pattern, template in self.patterns if text is None else ():
+            if match := pattern.fullmatch(message):
+                text = template.format(None, *match.groups())
+                break
+        return Reading(parse_commands(text or self.default), confidence=1.0)
+
+
+def scripted_understander(catalog: dict, policies: dict[str, str], reader: ScriptedReader | None = None):
+    from assistant.understand import Understander
+    from assistant.understand.validate import StoreNames
+
+    names = StoreNames.of(catalog.values(), [t for t in policies if t != "retention_offers"])
+    return Understander(reader or ScriptedReader(), None, names, {p.id: (p.title, p.price) for p in catalog.values()})
 
 
 @pytest.fixture(scope="session")
@@ -157,13 +178,13 @@ def demo_policy_index(policies: dict[str, str], embedder):
     return _POLICY_INDEX[0]
 
 
-def make_deps(settings: Settings, *, intent: str = "product_search", generator=None):
+def make_deps(settings: Settings, *, reader: ScriptedReader | None = None, generator=None):
     from assistant.deps import Deps
     from data.load import load_policies
 
     retriever = shared_retriever(settings)
     policies = load_policies(DEMO_DIR / "policies")
-    return Deps(settings=settings, intents=FixedIntent(intent), retriever=retriever,
+    return Deps(settings=settings, understander=scripted_understander(retriever.catalog, policies, reader), retriever=retriever,
                 profiles=demo_profiles(retriever.catalog), generator=generator or FakeGenerator(),
                 policies=policies, policy_index=demo_policy_index(policies, retriever.store.embedder))
 
@@ -179,3 +200,10 @@ def pytest_collection_modifyitems(config, items):
                 if "real_model_dir" in item.fixturenames and item.get_closest_marker("e2e") is None]
     if unmarked:
         raise pytest.UsageError("tests that load the real chat model need @pytest.mark.e2e: " + ", ".join(unmarked))
+
+
+# What the scale-out and load benchmarks' fake replicas understand: the few messages those benchmarks send.
+REPLICA_READER = ScriptedReader(
+    {"show me rain jackets": 'search type="rain jacket" cat=jackets', "which one is cheapest?": "ask about=cheapest",
+     "yes": "confirm", "where is my order?": "order_status", "hi there!": "greet"},
+    default="search words=jacket", patterns=((r"please cancel my order (\w+)", "order_change kind=cancel id={1}"),))

@@ -124,7 +124,8 @@ class IntentRequest(BaseModel):
 
 
 class IntentResponse(IntentPublic):
-    scores: list[tuple[str, float]] = []
+    commands: list[str] = []  # what the message asks for, one command line each (docs/commands.md)
+    read_by: str = ""  # safety, head, model or fallback
 
 
 class SearchRequest(BaseModel):

@@ -31,7 +31,7 @@ from assistant.analytics.insight_types import (
     Sessions,
     Totals,
 )
-from assistant.understand.intent import OUT_OF_SCOPE, SHOPPING_INTENTS
+from assistant.intents import OUT_OF_SCOPE, SHOPPING_INTENTS
 
 logger = logging.getLogger(__name__)
 

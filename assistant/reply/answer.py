@@ -39,3 +39,22 @@ class Answer:
     codes: frozenset[str] = frozenset()  # ids and codes a reply may state (order ids, WELCOME10 when offered)
     context: dict = field(default_factory=dict)  # what the next turn needs: shown products, constraints, a pending question
     intent: str = ""  # the intent label recorded for analytics (31-label taxonomy)
+
+
+def combine(answers: list[Answer]) -> Answer:
+    """Several answers to one message ("is shipping free and can I pay with PayPal?") as one reply, in the order
+    asked: texts and facts follow each other; the cards are the first answer's that has any."""
+    if len(answers) == 1:
+        return answers[0]
+    first = answers[0]
+    with_cards = next((a for a in answers if a.hits), None)
+    context: dict = {}
+    for a in answers:
+        context.update(a.context)
+    return Answer(
+        kind=(with_cards or first).kind, text=" ".join(a.text for a in answers),
+        facts=tuple(f for a in answers for f in a.facts), required=tuple(r for a in answers for r in a.required),
+        forbidden=tuple(f for a in answers for f in a.forbidden), hits=with_cards.hits if with_cards else (),
+        action=next((a.action for a in answers if a.action), None), handoff=next((a.handoff for a in answers if a.handoff), None),
+        offer=next((a.offer for a in answers if a.offer), None), amounts=frozenset().union(*(a.amounts for a in answers)),
+        codes=frozenset().union(*(a.codes for a in answers)), context=context, intent=first.intent)

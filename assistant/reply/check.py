@@ -14,7 +14,7 @@ device" or "our local business" fail, because nothing in the turn says so.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from assistant.reply.answer import Answer
 
@@ -55,8 +55,13 @@ def _amount(raw: str) -> float:
     return round(float(raw.replace(",", "")), 2)
 
 
+TITLE_PRICE = re.compile(r"([A-Z][\w'&-]*(?: [\w'&-]+){1,7}) \(\$(\d[\d,]*(?:\.\d{1,2})?)\)")
+
+
 class DraftCheck:
-    def __init__(self, titles: Iterable[str], people: Iterable[str]) -> None:
+    def __init__(self, titles: Iterable[str], people: Iterable[str], prices: Mapping[str, Iterable[float]] | None = None) -> None:
+        """`prices`: each catalog title (any case) with its price(s), so "Title ($X)" in a draft must be that title's price."""
+        self.prices = {t.lower(): {round(p, 2) for p in ps} for t, ps in (prices or {}).items()}
         names = set()
         for title in titles:
             names.add(title.lower())
@@ -94,6 +99,7 @@ class DraftCheck:
                 found.append(f"product {name!r} not in the facts")
                 break
         found += [f"customer data {p!r}" for p in self.people if p in low and p not in grounded_low]
+        found += self._wrong_prices(text)
         if PRIVATE.search(text) and not PRIVATE.search(grounded):
             found.append(f"profile word {PRIVATE.search(text).group(0)!r}")
         said = WORD.findall(grounded_low)
@@ -107,3 +113,16 @@ class DraftCheck:
         found += [f"missing {code!r}" for code in ORDER_CODE.findall(answer.text) if code not in text]
         found += [f"false here: {phrase!r}" for phrase in answer.forbidden if phrase.lower() in low]
         return list(dict.fromkeys(found))
+
+    def _wrong_prices(self, text: str) -> list[str]:
+        """"Title ($X)" where X is not that title's price: a price carried over to the wrong product."""
+        wrong = []
+        for match in TITLE_PRICE.finditer(text):
+            words = match.group(1).split()
+            for i in range(len(words) - 1):
+                prices = self.prices.get(" ".join(words[i:]).lower())
+                if prices is not None:
+                    if _amount(match.group(2)) not in prices:
+                        wrong.append(f"price ${match.group(2)} is not the {' '.join(words[i:])}'s")
+                    break
+        return wrong

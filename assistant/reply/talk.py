@@ -3,7 +3,7 @@ sentence, and the one retention gesture the store allows.
 
     talk = Talk(policies_text, policy_index)
     talk.greeting(view, offer_policy="store_rules")   # a welcome-back code only for a customer at risk
-    talk.policy("how long do refunds take?")          # the store's sentence, quoted
+    talk.policy(Policy(topics=("refunds",), question="how long do refunds take?"))   # the store's sentence, quoted
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+from assistant.commands import Policy
 from assistant.policies import PolicyIndex
 from assistant.reply.answer import Answer
 from assistant.types import CustomerView
@@ -20,9 +21,7 @@ DECLINE = "Sorry, I can't help with that. " + HELP
 UNKNOWN_POLICY = ("I'm sorry, I don't have that information. I can connect you with a member of our team "
                   "if you'd like.")
 RETENTION_SEGMENTS = frozenset({"at_risk", "lapsed"})
-_NEGATION = re.compile(r"\b(?:not|cannot|can't|never|no|only)\b", re.I)
-_YES_NO = re.compile(r"^\W*(?:can|could|do|does|is|are|will|would|may)\b", re.I)
-_ASKED = re.compile(r"[A-Za-z][\w-]+(?:\s+[A-Z][\w-]+)*")
+
 
 
 def at_risk(view: CustomerView) -> bool:
@@ -89,22 +88,18 @@ class Talk:
         return Answer("goodbye", "Thank you for shopping with us. Have a great day!", facts=("Say goodbye.",),
                       required=(("thank", "bye"),), intent="goodbye")
 
-    def about(self) -> Answer:
-        """"Who are you?", "what can you do?": what the assistant is, and the one thing it does."""
-        text = ("I'm ShopAssist, this store's shopping assistant. I can only help with shopping here: finding products, "
-                "checking your orders, and questions about shipping, returns and payments.")
-        return Answer("about", text, facts=("The assistant is ShopAssist, the store's shopping assistant.", HELP),
-                      required=(("ShopAssist", "shopping assistant"),), intent="out_of_scope")
-
-    def acknowledge(self, message: str) -> Answer:
-        """"ok", "no thanks", "yes" with no question open: nothing to act on, so ask what else is needed."""
-        from assistant.understand.patterns import NO
-
-        lead = "No problem." if NO.search(message) or re.search(r"\b(?:nothing|never ?mind)\b", message, re.I) else "Great."
-        text = f"{lead} Is there anything else I can help you with? I can find products, check your orders, or answer " \
-               "questions about shipping, returns and payments."
+    def thanks(self) -> Answer:
+        """"thanks", "ok", "cool": nothing to act on, so ask what else is needed."""
+        text = ("You're welcome! Is there anything else I can help you with? I can find products, check your orders, "
+                "or answer questions about shipping, returns and payments.")
         return Answer("acknowledge", text, facts=("Nothing is open; ask what else the shopper needs.", HELP),
                       required=(("anything else",),), intent="goodbye")
+
+    def clarify(self) -> Answer:
+        """The message could not be read: ask, and say what the assistant can do."""
+        text = "Sorry, I didn't quite get that. Could you say it another way? " + HELP
+        return Answer("clarify", text, facts=("The message was not understood; ask the shopper to rephrase.", HELP),
+                      required=(("sorry",),), intent="out_of_scope")
 
     def decline(self) -> Answer:
         return Answer("decline", DECLINE, facts=("The request is outside what a store assistant does.", HELP),
@@ -119,31 +114,19 @@ class Talk:
         return Answer("handoff", text, facts=("A person from customer service takes over this conversation.",),
                       handoff=reason, required=(("customer service", "our team", "a member of our team", "a person"),), intent="contact_human_agent" if not money else "payment_issue")
 
-    def complaint(self) -> Answer:
-        text = ("I'm sorry to hear that. Could you tell me a bit more about what went wrong? I can also connect you "
-                "with a member of our team.")
-        return Answer("complaint", text, facts=("Apologise and ask what went wrong; offer a person.",),
-                      required=(("sorry",),), intent="complaint")
-
     # -- policy -----------------------------------------------------------------------------------------------
-    def policy(self, question: str, *, topics: tuple[str, ...] = (), intent: str = "") -> Answer:
-        """The sentence(s) of the store's policies that answer; "I don't know" when none does."""
-        found = self.index.answer(question, topics=topics)
-        if not found.passages:
-            return Answer("policy", UNKNOWN_POLICY, facts=("The store's policies do not answer this.",), intent=intent)
-        sentences = [p.text for p in found.passages]
-        text = " ".join(sentences)
-        if _YES_NO.search(question) and not _NEGATION.search(sentences[0]) and self._mentions_what_was_asked(question, sentences[0]):
-            text = "Yes. " + text
+    def policy(self, command: Policy) -> Answer:
+        """The sentences of the store's policies that answer, one topic after the other; "I don't know" when none does."""
+        found: list = []
+        for topic in command.topics or (None,):
+            answer = self.index.answer(command.question, topics=(topic,) if topic else ())
+            passages = [p for p in answer.passages if topic is None or p.topic == topic]
+            if not passages and len(command.topics) <= 1:
+                passages = list(answer.passages)
+            found += [p for p in passages if p not in found]
+        if not found:
+            return Answer("policy", UNKNOWN_POLICY, facts=("The store's policies do not answer this.",))
+        sentences = [p.text for p in found[:4]]
         numbers = re.findall(r"\$?\d[\d.,%-]*\d%?|\$?\d", sentences[0])
         required = ((numbers[0],),) if numbers else ()
-        return Answer("policy", text, facts=tuple(sentences), required=required, intent=intent)
-
-    @staticmethod
-    def _mentions_what_was_asked(question: str, sentence: str) -> bool:
-        """"can I pay with Apple Pay?" is answered yes by a sentence naming Apple Pay, and nothing negative."""
-        from assistant.policies.passages import content_words
-
-        asked = set(content_words(question)) - {"pay", "ship", "deliver", "return", "use", "buy", "order"}
-        said = set(content_words(sentence))
-        return bool(asked) and asked <= said
+        return Answer("policy", " ".join(sentences), facts=tuple(sentences), required=required)

@@ -1,4 +1,4 @@
-"""What the shopper wants: the rules that must never miss, the shopping gate (words + catalog), the intent."""
+"""What the shopper wants, as commands: the safety fast path, the fast head, the tuned chat model, the checks."""
 
 from assistant.understand.understand import Understander, Understanding
 

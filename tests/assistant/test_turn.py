@@ -1,5 +1,6 @@
 """One turn through the turn service, the one path of every front end: real retriever, order book,
-conversation store and policies; a scripted model whose drafts the check accepts or refuses."""
+conversation store and policies; understanding scripted (what each message means, as the real model reads it);
+a scripted model whose drafts the check accepts or refuses."""
 
 from __future__ import annotations
 
@@ -9,13 +10,25 @@ from assistant.history import ConversationStore
 from assistant.metrics import build_metrics
 from assistant.turn import Accepted, Finished, TurnService
 from assistant.types import IntentDetected, Products, Token
-from tests.conftest import FakeGenerator, make_deps
+from tests.conftest import FakeGenerator, ScriptedReader, make_deps
+
+READS = {
+    "waterproof rain jacket": 'search type="rain jacket" cat=jackets attr=waterproof',
+    "rain jacket": 'search type="rain jacket" cat=jackets',
+    "headphones": "search cat=headphones",
+    "which one is cheapest?": "ask about=cheapest",
+    "is the first one in stock?": "ask about=stock ref=1",
+    "cancel my order please": "order_change kind=cancel",
+    "yes": "confirm",
+    "hi": "greet", "hi again": "greet", "hello": "greet",
+    "write me a poem about cats": "out_of_scope",
+}
 
 
 @pytest.fixture
 def service(settings, tmp_path):
     def build(tokens=("Happy ", "to ", "help!")):
-        deps = make_deps(settings, generator=FakeGenerator(tokens))
+        deps = make_deps(settings, reader=ScriptedReader(READS), generator=FakeGenerator(tokens))
         return TurnService(deps, ConversationStore(f"sqlite:///{tmp_path / 'c.db'}"), build_metrics())
     return build
 
@@ -25,13 +38,17 @@ def finished(events) -> Finished:
 
 
 def test_a_turn_streams_accepted_intent_products_tokens_then_finished(service):
-    events = list(service().turn("waterproof rain jacket", user_id=None))
+    chat = service()
+    events = list(chat.turn("waterproof rain jacket", user_id=None))
     kinds = [type(e) for e in events]
     assert kinds[:3] == [Accepted, IntentDetected, Products] and kinds[-1] is Finished
+    assert events[1].intent.label == "product_search"
     done = events[-1]
     assert "".join(e.text for e in events if isinstance(e, Token)).strip() == done.text
     assert done.hits[0].product.id == "J1" and done.reply_id
-
+    understood = chat.store.messages(done.session_id)[-1].meta["understood"]  # the stored reply says how it was read
+    assert understood["source"] == "head" and understood["commands"].startswith("search ")
+    assert "cat=jackets" in understood["commands"] and "attr=waterproof" in understood["commands"]
 
 
 def test_a_turn_says_where_its_time_went(service):
@@ -60,6 +77,7 @@ def test_a_draft_that_misses_the_facts_is_replaced_by_the_composed_reply(service
 def test_a_draft_that_states_the_facts_is_sent(service):
     done = finished(service(("You might like the ", "Trailform Storm Rain Jacket ($89.00).")).turn("rain jacket", user_id=None))
     assert done.drafted and done.text == "You might like the Trailform Storm Rain Jacket ($89.00)."
+    assert done.hits[0].product.id == "J1"
 
 
 def test_follow_ups_use_the_cards_of_the_stored_session(service):
@@ -71,12 +89,18 @@ def test_follow_ups_use_the_cards_of_the_stored_session(service):
     assert "in stock" in stock.text and first.hits[0].product.title in stock.text
 
 
-def test_an_order_action_is_reported_and_never_repeated(service):
+def test_an_order_is_cancelled_only_after_the_shoppers_yes_and_never_twice(service):
     chat = service()
-    done = finished(chat.turn("cancel my order please", user_id="C0114"))
+    asked = finished(chat.turn("cancel my order please", user_id="C0114"))
+    assert "O00856" in asked.text and "Would you like me to cancel it?" in asked.text and asked.action is None
+    assert chat.orders.get("O00856").status == "processing" and chat.orders.actions(customer_id="C0114") == []
+    done = finished(chat.turn("yes", user_id="C0114", session_id=asked.session_id))
     assert done.action.kind == "cancel" and done.action.outcome == "done" and done.action.order_id == "O00856"
+    assert "cancelled your order O00856" in done.text and chat.orders.get("O00856").status == "cancelled"
     again = finished(chat.turn("cancel my order please", user_id="C0114", session_id=done.session_id))
-    assert again.action.outcome == "already"
+    yes_again = finished(chat.turn("yes", user_id="C0114", session_id=done.session_id))
+    assert again.action.outcome == "already" and "already cancelled" in again.text
+    assert yes_again.action is None  # nothing was waiting for that yes
     assert [a.kind for a in chat.orders.actions(customer_id="C0114")] == ["cancel"]
 
 
@@ -101,10 +125,8 @@ def test_an_unknown_shopper_id_is_a_new_shopper(service):
     assert done.view.segment == "new" and "Welcome to the store" in done.text
 
 
-def test_out_of_scope_gets_one_short_sentence_and_no_products(settings, tmp_path):
-    deps = make_deps(settings, intent="out_of_scope")
-    chat = TurnService(deps, ConversationStore(f"sqlite:///{tmp_path / 'c.db'}"), build_metrics())
-    done = finished(chat.turn("write me a poem about cats", user_id=None))
+def test_out_of_scope_gets_one_short_sentence_and_no_products(service):
+    done = finished(service().turn("write me a poem about cats", user_id=None))
     assert done.hits == () and done.text.startswith("Sorry, I can't help with that.") and len(done.text.split()) < 30
 
 
@@ -116,7 +138,8 @@ def test_the_turns_analytics_row_carries_its_stage_timings(settings, tmp_path):
 
     store = ConversationStore(f"sqlite:///{tmp_path / 'c.db'}")
     analytics = EventLog(store.engine, b"test-secret")
-    chat = TurnService(make_deps(settings, generator=FakeGenerator()), store, build_metrics(), analytics)
+    chat = TurnService(make_deps(settings, reader=ScriptedReader(READS), generator=FakeGenerator()), store, build_metrics(),
+                       analytics)
     done = finished(chat.turn("waterproof rain jacket", user_id=None))
     with store.engine.connect() as conn:
         (row,) = conn.execute(select(analytics.events_t.c.timings)).all()

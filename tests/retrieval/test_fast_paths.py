@@ -93,7 +93,7 @@ def vector_search(tmp_path) -> ProductSearch:
 
 @pytest.mark.parametrize("constraints", [
     Constraints(text="q", category="a"),                      # a quarter: exact, in memory
-    Constraints(text="q", category="b", brand="Y", price_max=50.0),
+    Constraints(text="q", category="b", brands=("Y",), price_max=50.0),
     Constraints(text="q", in_stock=True),                     # two thirds: HNSW with more candidates
     Constraints(text="q", price_min=10.0),
     Constraints(text="q", category="nope"),

@@ -8,6 +8,31 @@ import time
 
 import pytest
 
+# What the messages the serving tests send mean, as the real model reads them (anything else: out of scope).
+UI_READS = {
+    "waterproof rain jacket": 'search type="rain jacket" cat=jackets attr=waterproof',
+    "rain jacket": 'search type="rain jacket" cat=jackets',
+    "a waterproof rain jacket for hiking": 'search type="rain jacket" cat=jackets words=hiking attr=waterproof',
+    "and something warmer?": "refine words=warm",
+    "coffee maker": 'search type="coffee maker" cat=kitchen',
+    "coffee": "search type=coffee cat=kitchen",
+    "headphones": "search cat=headphones",
+    "which one is cheapest?": "ask about=cheapest",
+    "do you sell submarines?": "search words=submarines",
+    "do you sell canoes?": "search words=canoes",
+    "how do returns work?": "policy topic=returns",
+    "where is my parcel": "order_status",
+    "a rain jacket": 'search type="rain jacket" cat=jackets', "cheaper?": "refine dir=cheaper",
+    "hi": "greet", "hello": "greet",
+    "can someone from your team phone me?": "handoff",
+}
+
+
+def ui_reader(**more: str):
+    from tests.conftest import ScriptedReader
+
+    return ScriptedReader({**UI_READS, **more})
+
 
 @pytest.fixture
 def client(settings, deps):

@@ -48,15 +48,16 @@ def main() -> None:
 
 
 def replica_deps(settings: Settings, generator):
-    """What `shopassist serve` builds from the settings, with a fixed intent and `generator`."""
+    """What `shopassist serve` builds from the settings, with scripted understanding and `generator`."""
     from assistant.deps import Deps, product_search, profile_book
     from assistant.policies import PolicyIndex
     from data.load import load_policies
-    from tests.conftest import FixedIntent
+    from tests.conftest import REPLICA_READER, scripted_understander
 
     retriever = product_search(settings)
     policies = load_policies(settings.store_dir / "policies")
-    return Deps(settings=settings, intents=FixedIntent(), retriever=retriever,
+    return Deps(settings=settings, understander=scripted_understander(retriever.catalog, policies, REPLICA_READER),
+                retriever=retriever,
                 profiles=profile_book(settings, retriever.catalog), generator=generator, policies=policies,
                 policy_index=PolicyIndex.build(policies, retriever.store.embedder))
 

@@ -16,7 +16,7 @@ import pytest
 from assistant.analytics.events import TurnRecord
 from assistant.analytics.experiments import Experiment, ExperimentBook, Variant
 from data import DEMO_DIR
-from tests.conftest import FakeGenerator, FixedIntent, demo_profiles
+from tests.conftest import FakeGenerator, demo_profiles, scripted_understander
 
 KEY = "admin-test-key-0123456789abcdef"
 ROOT = Path(__file__).resolve().parents[2]
@@ -41,7 +41,7 @@ def light_deps(settings, experiments=None):
     from assistant.policies import PolicyIndex
 
     catalog = demo_catalog()
-    return Deps(settings=settings, intents=FixedIntent(), retriever=SimpleNamespace(catalog=catalog),
+    return Deps(settings=settings, understander=scripted_understander(catalog, {}), retriever=SimpleNamespace(catalog=catalog),
                 profiles=demo_profiles(catalog), generator=FakeGenerator(), policies={},
                 experiments=experiments or ExperimentBook([]), policy_index=PolicyIndex([], None, {}, None))
 

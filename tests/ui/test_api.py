@@ -8,6 +8,12 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.conftest import make_deps
+from tests.ui.conftest import ui_reader
+
+
+@pytest.fixture
+def deps(settings):
+    return make_deps(settings, reader=ui_reader())
 
 
 def ask(client, text, **extra):
@@ -98,7 +104,11 @@ def test_an_id_the_store_does_not_know_is_served_as_a_new_shopper(client):
 
 def test_models_intent_search_profile(client):
     assert {m["id"] for m in client.get("/v1/models").json()["data"]} == {"shopassist", "shopassist-raw"}
-    assert client.post("/v1/intent", json={"text": "where is my parcel"}).json()["label"] == "product_search"  # FixedIntent
+    intent = client.post("/v1/intent", json={"text": "where is my parcel"}).json()
+    assert intent == {"label": "track_order", "confidence": 1.0, "abstained": False, "commands": ["order_status"],
+                      "read_by": "head"}  # the scripted head's reading, as the message's commands
+    person = client.post("/v1/intent", json={"text": "I want to talk to a person"}).json()
+    assert person["label"] == "contact_human_agent" and person["commands"] == ["handoff"] and person["read_by"] == "safety"
     found = client.post("/v1/search", json={"query": "jacket under $100", "k": 3}).json()
     assert [r["id"] for r in found["results"]] == ["J1"]
     assert {"id", "title", "price", "why"} <= set(found["results"][0])
@@ -120,16 +130,13 @@ def test_events_update_the_profile(client):
     assert new.status_code == 202 and new.json()["profile"]["top_categories"] == ["kitchen"]
 
 
-def test_contact_human_agent_opens_a_ticket_with_the_transcript(settings):
-    from ui.app import create_app
-
-    with TestClient(create_app(settings, make_deps(settings, intent="contact_human_agent"))) as client:
-        body = ask(client, "I want to talk to a person", user="C0004").json()["shopassist"]
-        assert body["handoff"] is True and body["ticket_id"]
-        tickets = client.get("/v1/tickets").json()["tickets"]
-        assert tickets[0]["id"] == body["ticket_id"] and tickets[0]["user_id"] == "C0004"
-        said, replied = [m["content"] for m in tickets[0]["transcript"]]
-        assert said == "I want to talk to a person" and "customer service team" in replied
+def test_contact_human_agent_opens_a_ticket_with_the_transcript(client):
+    body = ask(client, "can someone from your team phone me?", user="C0004").json()["shopassist"]  # read as `handoff`
+    assert body["handoff"] is True and body["ticket_id"] and body["handoff_reason"] == "customer asked for a person"
+    tickets = client.get("/v1/tickets").json()["tickets"]
+    assert tickets[0]["id"] == body["ticket_id"] and tickets[0]["user_id"] == "C0004"
+    said, replied = [m["content"] for m in tickets[0]["transcript"]]
+    assert said == "can someone from your team phone me?" and "customer service team" in replied
 
 
 def test_two_failed_turns_hand_off(client):
@@ -147,7 +154,8 @@ def test_internal_errors_never_show_a_stack_trace(settings):
         def stream(self, prompt):
             raise RuntimeError("secret internals at /srv/app.py line 3")
 
-    with TestClient(create_app(settings, make_deps(settings, generator=Broken())), raise_server_exceptions=False) as client:
+    deps = make_deps(settings, reader=ui_reader(), generator=Broken())
+    with TestClient(create_app(settings, deps), raise_server_exceptions=False) as client:
         answered = ask(client, "rain jacket")  # the assistant falls back to its composed reply
         assert answered.status_code == 200 and "Trailform Storm Rain Jacket" in answered.text
         response = ask(client, "rain jacket", model="shopassist-raw")  # plain generation has no fallback
@@ -247,7 +255,7 @@ def test_a_full_server_answers_503_with_retry_after_and_loses_nothing(settings):
     settings = settings.model_copy(update={"serve": settings.serve.model_copy(
         update={"max_turns_in_flight": 1, "first_token_budget_s": 10.0, "rate_limit_per_minute": 0})})
     held = HeldGenerator()
-    with TestClient(create_app(settings, make_deps(settings, generator=held))) as client:
+    with TestClient(create_app(settings, make_deps(settings, reader=ui_reader(), generator=held))) as client:
         first = threading.Thread(target=ask, args=(client, "waterproof rain jacket"))
         first.start()
         assert held.started.wait(10)
@@ -269,7 +277,7 @@ def test_a_database_outage_answers_503_with_retry_after_and_the_server_heals(set
     from ui.app import create_app
 
     settings = settings.model_copy(update={"serve": settings.serve.model_copy(update={"db_url": postgres_url})})
-    with TestClient(create_app(settings, make_deps(settings))) as client:
+    with TestClient(create_app(settings, make_deps(settings, reader=ui_reader()))) as client:
         first = ask(client, "waterproof rain jacket")
         assert first.status_code == 200
         postgres_server.stop()

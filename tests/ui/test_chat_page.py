@@ -3,11 +3,20 @@ the analytics events its cards and thumbs record (the browser wiring is in test_
 
 from __future__ import annotations
 
+import pytest
+
 from assistant.analytics.events import build_event_log
 from assistant.history import ConversationStore
 from assistant.metrics import build_metrics
 from assistant.turn import TurnService
+from tests.conftest import make_deps
+from tests.ui.conftest import ui_reader
 from ui.chat import build_chat_page, card_event, load_customer, rate_reply, respond
+
+
+@pytest.fixture
+def deps(settings):
+    return make_deps(settings, reader=ui_reader())
 
 
 def test_respond_streams_cards_staff_info_and_restores_history(deps, tmp_path):

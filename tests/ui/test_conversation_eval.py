@@ -9,7 +9,14 @@ import pytest
 from data import DEMO_DIR
 from data.errors import BadInput, ShopAssistError
 from ui.conversation_checks import Context, check_reply, load_cases, load_store
+from tests.conftest import make_deps
+from tests.ui.conftest import ui_reader
 from ui.conversation_eval import http_sender, in_process_sender, run_cases
+
+
+@pytest.fixture
+def deps(settings):
+    return make_deps(settings, reader=ui_reader())
 
 
 @pytest.fixture(scope="module")

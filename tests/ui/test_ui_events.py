@@ -13,7 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.conftest import make_deps
-from tests.ui.conftest import ServerThread
+from tests.ui.conftest import ServerThread, ui_reader
 
 STORE = "http://store.example:8000"
 CHROMIUM = "/usr/bin/chromium"
@@ -45,7 +45,7 @@ def store_client(settings):
 
     served = settings.model_copy(update={"serve": settings.serve.model_copy(update={
         "cors_origins": [STORE], "rate_limit_per_minute": 20})})
-    with TestClient(create_app(served, make_deps(served))) as client:
+    with TestClient(create_app(served, make_deps(served, reader=ui_reader()))) as client:
         yield client
 
 
@@ -132,7 +132,7 @@ def test_gradio_page_records_card_click_add_to_cart_and_thumbs(settings):
 
     from ui.app import create_app
 
-    app = create_app(settings, make_deps(settings))
+    app = create_app(settings, make_deps(settings, reader=ui_reader()))
     with ServerThread(app) as server, sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
         page = browser.new_page()

@@ -1,4 +1,4 @@
-"""`shopassist evaluate`: retrieval, fusion, conversations, churn and intents measured on real data."""
+"""`shopassist evaluate`: retrieval, fusion, conversations, churn and understanding measured on held-out data."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from ui.cli.common import friendly_errors, make_settings, status
 
 @click.group()
 def evaluate() -> None:
-    """Evaluate retrieval, intents and churn on real data; last line is JSON."""
+    """Evaluate retrieval, understanding and churn on held-out data; last line is JSON."""
 
 
 @evaluate.command("retrieval")
@@ -105,15 +105,28 @@ def evaluate_churn_command(transactions: Path, fmt: str, calibration_end, holdou
     click.echo(json.dumps({**result, "dropped": report.dropped}))
 
 
-@evaluate.command("intents")
-@click.option("--data", required=True, type=click.Path(path_type=Path), help="CSV with columns text,intent.")
-@click.option("--train", "train_csv", type=click.Path(path_type=Path), default=Path("runs/data/intents_train.csv"), show_default=True, help="Training file for the baselines.")
-@click.option("--out", type=click.Path(path_type=Path), default=Path("artifacts"), show_default=True, help="Folder for the confusion-matrix PNG.")
+@evaluate.command("understanding")
+@click.option("--cases", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              default=Path("benchmarks/cases/commands_heldout.jsonl"), show_default=True,
+              help="Held-out turns: JSON lines with state, previous, say and the expected command lines.")
+@click.option("--plot", type=click.Path(path_type=Path), default=Path("docs/benchmarks/understanding_commands.png"), show_default=True)
+@click.option("--misses", type=click.Path(path_type=Path), default=Path("artifacts/understanding_misses.jsonl"), show_default=True,
+              help="Every turn read wrong, to look at.")
 @friendly_errors
-def evaluate_intents_command(data: Path, train_csv: Path, out: Path) -> None:
-    """Tuned-model intents vs TF-IDF and MiniLM baselines. Example:
-    shopassist evaluate intents --data ../shared/datasets/intents_dev_real.csv
+def evaluate_understanding_command(cases: Path, plot: Path, misses: Path) -> None:
+    """Command-type accuracy and per-slot precision/recall of understanding, beside the rules-only router. Example:
+    shopassist evaluate understanding --cases benchmarks/cases/commands_heldout.jsonl
     """
-    from finetune.evaluate import evaluate_intents
+    from assistant.deps import build_understander
+    from data.load import load_catalog, load_policies
+    from finetune.commands.evaluate import evaluate_understanding
+    from finetune.rules_baseline import RulesRouter
 
-    click.echo(json.dumps(evaluate_intents(data, train_csv, make_settings(), out_dir=out)))
+    settings = make_settings()
+    catalog = {p.id: p for p in load_catalog(settings.retrieval.catalog).records}
+    understander = build_understander(settings, catalog, load_policies(settings.store_dir / "policies"))
+    result = evaluate_understanding(cases, understander, RulesRouter(catalog), plot=plot)
+    misses.parent.mkdir(parents=True, exist_ok=True)
+    misses.write_text("".join(json.dumps(m, ensure_ascii=False) + "\n" for m in result.pop("misses")), encoding="utf-8")
+    status(f"chart written to {plot}; turns read wrong in {misses}")
+    click.echo(json.dumps(result))

@@ -1,4 +1,5 @@
-"""`shopassist finetune`: training data, the LoRA adapter, the intent head, the shopping gate, calibration."""
+"""`shopassist finetune`: training data and training for the reply adapter and for understanding (the fast head and
+the chat model's command adapter)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from ui.cli.common import friendly_errors, make_settings, status
+from ui.cli.common import friendly_errors, make_settings
 
 
 @click.group()
@@ -37,50 +38,58 @@ def finetune_build_data(out: Path, datasets: Path | None, seed: int) -> None:
 @click.option("--max-steps", type=int, default=0, help="Stop after this many steps (0 = full schedule).")
 @friendly_errors
 def finetune_train(data: Path, out: Path, epochs: float, seed: int, max_steps: int) -> None:
-    """LoRA training through accelerate (CPU or GPU). Example: shopassist finetune train --data runs/data"""
-    from finetune.evaluate import fit_intent_head
+    """The reply adapter (grounded reply turns) through accelerate (CPU or GPU). Example: shopassist finetune train --data runs/data"""
     from finetune.train import TrainConfig, train
 
-    summary = train(TrainConfig(data=data, out=out, epochs=epochs, seed=seed, max_steps=max_steps), make_settings())
-    summary["intent_head"] = str(fit_intent_head(data / "intents_train.csv", Path(summary["adapter"])))
-    click.echo(json.dumps(summary))
+    click.echo(json.dumps(train(TrainConfig(data=data, out=out, epochs=epochs, seed=seed, max_steps=max_steps), make_settings())))
 
 
-@finetune.command("head")
-@click.option("--data", type=click.Path(path_type=Path), default=Path("runs/data"), show_default=True)
-@click.option("--adapter", type=click.Path(exists=True, path_type=Path), default=Path("finetune/adapter"), show_default=True)
+@finetune.command("build-commands")
+@click.option("--store", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
+              help="The store's folder (catalog.jsonl, orders.csv, customers.csv, policies/); default: SHOPASSIST_STORE_DIR.")
+@click.option("--out", type=click.Path(path_type=Path), default=Path("runs/commands"), show_default=True)
+@click.option("--examples", type=int, default=30_000, show_default=True, help="Generated training examples (before de-duplication).")
+@click.option("--seed", type=int, default=13, show_default=True)
 @friendly_errors
-def finetune_head(data: Path, adapter: Path) -> None:
-    """(Re)fit the embedding head fused with the adapter's label scores (`finetune train` does it too)."""
-    from finetune.evaluate import fit_intent_head
-
-    click.echo(json.dumps({"intent_head": str(fit_intent_head(data / "intents_train.csv", adapter))}))
-
-
-@finetune.command("gate")
-@click.option("--data", type=click.Path(exists=True, path_type=Path), default=Path("runs/data"), show_default=True)
-@click.option("--adapter", type=click.Path(exists=True, path_type=Path), default=Path("finetune/adapter"), show_default=True)
-@click.option("--dev", type=click.Path(exists=True, path_type=Path), default=Path("../shared/datasets/intents_dev_real.csv"), show_default=True)
-@friendly_errors
-def finetune_gate(data: Path, adapter: Path, dev: Path) -> None:
-    """Fit the shopping gate (words + catalog evidence) and choose its threshold on a calibration split. Example:
-    shopassist finetune gate --data runs/data
+def finetune_build_commands(store: Path | None, out: Path, examples: int, seed: int) -> None:
+    """Command data from the store's own files: train, dev and held-out phrasings. Example:
+    shopassist finetune build-commands --out runs/commands
     """
-    from data.load import load_catalog
-    from finetune.gate import fit_gate
+    from finetune.commands.build import CommandDataConfig, build
 
-    catalog = load_catalog(make_settings().retrieval.catalog).records
-    click.echo(json.dumps(fit_gate(data, adapter, catalog=catalog, dev=dev, progress=status)))
+    settings = make_settings()
+    click.echo(json.dumps(build(CommandDataConfig(store=store or settings.store_dir, out=out, examples=examples, seed=seed))))
 
 
-@finetune.command("eval")
-@click.option("--adapter", type=click.Path(exists=True, path_type=Path), default=Path("finetune/adapter"), show_default=True)
-@click.option("--dev", type=click.Path(path_type=Path), default=Path("../shared/datasets/intents_dev_real.csv"), show_default=True)
-@click.option("--heldout", type=click.Path(exists=True, path_type=Path),
-              help="Held-out training-source rows (text,intent) that choose the head's fusion weight; default: the one the build recorded.")
+@finetune.command("train-head")
+@click.option("--data", type=click.Path(exists=True, path_type=Path), default=Path("runs/commands"), show_default=True)
+@click.option("--out", type=click.Path(path_type=Path), default=Path("runs/head"), show_default=True)
+@click.option("--epochs", type=float, default=2.0, show_default=True)
+@click.option("--max-steps", type=int, default=0, help="Stop after this many steps (0 = full schedule).")
 @friendly_errors
-def finetune_eval(adapter: Path, dev: Path, heldout: Path | None) -> None:
-    """Pick the fusion weight on held-out training sources, then the intent temperature and abstain threshold on dev."""
-    from finetune.evaluate import calibrate
+def finetune_train_head(data: Path, out: Path, epochs: float, max_steps: int) -> None:
+    """The fast head (MiniLM + LoRA + output layers) on the command data. Example: shopassist finetune train-head"""
+    from finetune.commands.store import StoreFacts
+    from finetune.commands.train_head import HeadConfig, train_head
 
-    click.echo(json.dumps(calibrate(adapter, dev, make_settings(), heldout=heldout)))
+    settings = make_settings()
+    facts = StoreFacts.load(settings.store_dir, settings.retrieval.catalog)
+    click.echo(json.dumps(train_head(HeadConfig(data=data, out=out, epochs=epochs, max_steps=max_steps,
+                                                catalog=settings.retrieval.catalog), facts)))
+
+
+@finetune.command("train-parser")
+@click.option("--data", type=click.Path(exists=True, path_type=Path), default=Path("runs/commands"), show_default=True)
+@click.option("--out", type=click.Path(path_type=Path), default=Path("runs/parser"), show_default=True, help="Rerun with the same --out to resume.")
+@click.option("--epochs", type=float, default=1.0, show_default=True)
+@click.option("--rows", type=int, default=12_000, show_default=True, help="Command rows to train on (0 = all).")
+@click.option("--max-steps", type=int, default=0, help="Stop after this many steps (0 = full schedule).")
+@friendly_errors
+def finetune_train_parser(data: Path, out: Path, epochs: float, rows: int, max_steps: int) -> None:
+    """The chat model's command adapter (the same LoRA recipe as the reply adapter). Example: shopassist finetune train-parser"""
+    from finetune.train import TrainConfig, train
+
+    settings = make_settings()
+    config = TrainConfig(data=data, out=out, epochs=epochs, max_rows=rows, max_steps=max_steps, rank=16, alpha=32,
+                         batch_tokens=2048, max_len=512, catalog=settings.retrieval.catalog)
+    click.echo(json.dumps(train(config, settings)))

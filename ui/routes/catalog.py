@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from assistant.commands import SessionState
 from assistant.safety.guard import clean_message
+from assistant.understand.command_text import format_commands
 from ui.deps import ApiKeyDep, StateDep
 from ui.protocol import IntentRequest, IntentResponse, SearchRequest, SearchResponse, SearchResult
 
@@ -14,9 +16,10 @@ router = APIRouter(prefix="/v1", tags=["assistant"])
 @router.post("/intent", response_model=IntentResponse)
 def detect_intent(body: IntentRequest, state: StateDep, _key: ApiKeyDep) -> IntentResponse:
     text = clean_message(body.text, max_chars=state.settings.serve.max_message_chars)
-    intent = state.deps.intents.classify(text)
+    understood = state.deps.understander.understand(text, SessionState())
+    intent = understood.intent
     return IntentResponse(label=intent.label, confidence=round(intent.confidence, 4), abstained=intent.abstained,
-                          scores=[(label, round(p, 4)) for label, p in intent.scores])
+                          commands=format_commands(understood.commands).splitlines(), read_by=understood.source)
 
 
 @router.post("/search", response_model=SearchResponse)

@@ -56,12 +56,18 @@ def test_the_shoppers_own_numbers_may_be_repeated():
 
 
 def test_a_stock_answer_must_say_yes_not_just_the_words_in_stock(settings):
-    from assistant.products import ProductDesk
+    from assistant.commands import AskShown
+    from assistant.products.questions import answer_question
     from tests.conftest import shared_retriever
 
-    answer = ProductDesk(shared_retriever(settings), top_k=4).follow_up("is the first one in stock?", view=None,
-                                                                         context={"shown": ["H1", "H2"]})
-    check = DraftCheck(["Sonora Aura Noise-Cancelling Headphones"], [])
+    catalog = shared_retriever(settings).catalog
+    shown = [catalog["H1"], catalog["H2"]]
+    answer = answer_question(AskShown(about=("stock",), refs=(1,)), shown, focus=None)  # "is the first one in stock?"
+    check = DraftCheck([p.title for p in catalog.values()], [])
     assert check.problems("Yes, the Sonora Aura Noise-Cancelling Headphones is in stock.", answer, "is the first one in stock?") == []
     assert check.problems("The first one in stock is the Sonora Aura Noise-Cancelling Headphones.", answer,
                           "is the first one in stock?")
+    assert check.problems("No, the Sonora Aura Noise-Cancelling Headphones is out of stock.", answer,
+                          "is the first one in stock?")
+    gone = answer_question(AskShown(about=("stock",), refs=(2,)), shown, focus=None)  # the earbuds: none left
+    assert check.problems("Yes, the Wavely Sport Earbuds is in stock.", gone, "is the second one in stock?")
