@@ -46,27 +46,27 @@ ORDER_ASKS = {
 }
 NEW_ADDRESSES = ("17 Maple Avenue, Portland", "350 Harbor Drive, Apt 4, San Diego", "8 Birch Lane, Madison",
                  "1200 Lake Shore Road, Chicago", "55 King Street, Toronto", "9 Station Road, Leeds")
-GUEST_ASKS = ("where is my order?", "has my package shipped?", "I want to cancel my order", "when will my order arrive?",
+GUEST_ASKS = ("where is that order of mine?", "has my package shipped?", "I want to cancel my order", "when will my order arrive?",
               "what's the status of my delivery?", "can you track my parcel?", "I need to return something")
 POLICY_ASKS = (
     "what's the return window?", "how long have I got to return something?", "do loyal members get longer returns?",
-    "how much is standard delivery?", "is shipping free?", "how long does standard shipping take?", "how fast is express?",
+    "how much is standard delivery?", "is shipping free?", "how many days is standard shipping?", "how quick is express shipping?",
     "how much does express delivery cost?", "do you ship to Canada?", "do you deliver to Europe?", "how long does international delivery take?",
     "which cards do you accept?", "do you take PayPal?", "can I use Google Pay?", "can I split my payment?",
     "when will I be charged?", "my card was declined, what should I do?", "how long until I get my refund?",
     "how fast are refunds for cancelled orders?", "what if my item arrives damaged?", "do you give store credit?",
     "are returns free?", "is there a return fee?", "can I exchange for a different size?", "can I return opened makeup?",
     "do I get a tracking number?", "when do orders ship?", "can I change my address after shipping?", "how do I reset my password?",
-    "how do I change my email or name?", "can I close my account?", "do I earn points?", "do you have a loyalty program?",
+    "how do I change my email or name?", "can I close my account?", "do purchases earn loyalty points?", "do you have a loyalty program?",
     "how do I make an account?", "does the return label cost money?", "is returning free if the item is faulty?",
     "how long is the password reset link good for?", "can I pay in installments?", "do you ship overseas?", "what payment methods work?",
 )
 FOLLOW_ASKS = ("which one is the cheapest?", "which of these is best rated?", "is the second one in stock?", "tell me more about the first one",
-               "how much is the third one?", "show me something cheaper", "which is the most expensive?", "is it in stock?",
-               "anything cheaper?", "what about the last one?", "any of them in stock?", "compare the first two")
+               "what does the third one cost?", "show me something cheaper", "which is the most expensive?", "is that one in stock?",
+               "anything cheaper?", "what about the last one?", "any of them in stock?", "compare the top two")
 RECOMMEND_ASKS = ("what would you suggest for me?", "any picks for me?", "got something I might like?", "recommend me something",
                   "what should I get?", "surprise me with a suggestion", "what's good for me?", "anything new for me?")
-SOCIAL = ("hi", "hello!", "hey there", "good evening", "hi, it's been a while", "hello again", "thanks, bye", "thank you!",
+SOCIAL = ("hi", "hello there!", "hey there", "good evening", "hi, it's been a while", "hello again", "thanks, bye", "thank you!",
           "that's all, thanks", "goodbye", "cheers", "ok", "no thanks", "who are you?", "what can you help with?",
           "I want to talk to a human", "get me a manager", "I was charged twice", "my refund never arrived",
           "this service is terrible", "I'm not happy with my last experience")

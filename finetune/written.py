@@ -12,9 +12,9 @@ OOS_TOPICS: dict[str, tuple[str, ...]] = {
     "travel": ("book me a flight to Denver", "what's a good hotel near the Eiffel Tower", "do I need a visa to visit Japan", "how long is the train ride from Boston to New York", "find me a cheap car rental in Miami"),
     "music": ("play some jazz", "who sang bohemian rhapsody", "put on my workout playlist", "skip this song", "what's the top song on the charts this week"),
     "cooking": ("how long do I boil an egg", "give me a recipe for lasagna", "what can I substitute for buttermilk", "how do I make sourdough starter", "what temperature should chicken be cooked to"),
-    "trivia": ("who was the first president of the united states", "how tall is mount everest", "what is the capital of australia", "how many moons does jupiter have", "when did world war two end"),
+    "trivia": ("who was the first president of the united states", "how deep is the pacific ocean", "what is the capital of australia", "how many moons does jupiter have", "when did world war two end"),
     "math": ("what is 17 times 23", "convert 5 miles to kilometers", "what's the square root of 144", "how many ounces are in a cup", "solve 3x plus 5 equals 20"),
-    "smalltalk": ("tell me a joke", "what's your favorite color", "are you a robot", "do you have feelings", "what's the meaning of life"),
+    "smalltalk": ("say something funny", "what's your favorite color", "are you a robot", "do you have feelings", "what's the meaning of life"),
     "health": ("what are the symptoms of the flu", "how much water should I drink a day", "is ibuprofen safe with coffee", "book a doctor's appointment for me", "how many calories are in an apple"),
     "finance": ("what's the stock price of apple", "how do I file my taxes", "should I invest in bitcoin", "what's my credit score", "what is the current mortgage rate"),
     "car": ("when is my car due for an oil change", "how do I check my tire pressure", "what does the check engine light mean", "schedule a car wash", "how much gas does my car have"),
@@ -84,7 +84,7 @@ OOS_TOPICS: dict[str, tuple[str, ...]] = {
 }
 OOS_HELDOUT_TOPICS = ("sports", "language", "home", "news", "jobs", "pets", "transport")
 
-GREETINGS = ("hi", "hello", "hey", "hey there", "hello there", "good morning", "good afternoon", "good evening",
+GREETINGS = ("hi", "hello you", "hey", "hey there", "hello there", "good morning to you", "good afternoon", "good evening",
              "hi, how are you?", "hiya", "howdy", "yo", "hello, anyone there?", "hi! i need some help",
              "greetings", "morning!", "hey, how's it going", "hi there, nice to meet you", "what's up", "hello assistant",
              "hi, is anyone there", "good day", "hey, hi", "hello, how are you doing today", "hi, I have a question",

@@ -31,10 +31,10 @@ from finetune.dataset import DATASETS_DIR, read_table
 HELDOUT_CASES = REPO_ROOT / "benchmarks" / "cases" / "commands_heldout.jsonl"
 BENCH_DIR = REPO_ROOT.parent / "shared" / "bench"
 # How often each family is drawn, per thousand generated examples.
-WEIGHTS = {"search": 270, "gift": 25, "refine": 110, "ask": 140, "recommend": 20, "order": 110, "guest": 10,
-           "answer_pending": 70, "acknowledge": 15, "policy": 70, "handoff": 25, "social": 35, "out_of_scope": 75,
-           "unclear": 5, "search_and_policy": 25, "language": 40}
-STATELESS = ("search", "gift", "recommend", "order", "policy", "handoff", "out_of_scope", "language")
+WEIGHTS = {"search": 220, "other_thing": 25, "gift": 25, "refine": 120, "ask": 150, "recommend": 40, "order": 110,
+           "guest": 10, "answer_pending": 110, "acknowledge": 35, "policy": 70, "handoff": 30, "social": 80,
+           "out_of_scope": 95, "unclear": 5, "two_requests": 45, "language": 70}
+STATELESS = ("search", "other_thing", "gift", "recommend", "order", "policy", "handoff", "out_of_scope", "language")
 
 
 @dataclass
@@ -59,22 +59,30 @@ def _language(book: Phrasebook, facts: StoreFacts) -> Example:
     return language_example(book, facts)
 
 
-def _search_and_policy(book: Phrasebook, facts: StoreFacts) -> Example:
-    first = shop.search(book, facts)
-    question, topic = service.policy_question(book, facts)
-    text = book.choice(("{a}, and {b}", "{a}. also {b}", "{a} - and {b}", "{b}? and {a}")).format(a=first.message.rstrip("?. "),
-                                                                                             b=question.rstrip("?"))
-    commands = [*first.commands, Policy(topics=(topic,))]
-    if text.startswith(question.rstrip("?")):
-        commands.reverse()
-    return Example("multi", "multi/search+policy", text, commands, held=book.used_held)
+def _two_requests(book: Phrasebook, facts: StoreFacts) -> Example:
+    """Two things in one message, in the order said: a search or a question about the cards, with a policy
+    question or a question about an order."""
+    first = book.choice((shop.search, shop.search, shop.ask))(book, facts)
+    if book.maybe(0.6):
+        question, topic = service.policy_question(book, facts)
+        second = Example("policy", "policy", question, [Policy(topics=(topic,))])
+    else:
+        second = service.order(Phrasebook(book.rng, held_out=False), facts)
+        while second.commands[0].__class__.__name__ != "OrderStatus":
+            second = service.order(Phrasebook(book.rng, held_out=False), facts)
+    joined = book.choice(("{a}, and {b}", "{a}. also {b}", "{a} - and {b}", "{a}. oh and {b}", "{a}? {b}"))
+    swap = book.maybe(0.25) and first.family != "ask"
+    a, b = (second, first) if swap else (first, second)
+    text = joined.format(a=a.message.rstrip("?. "), b=b.message[:1].lower() + b.message[1:])
+    return Example("multi", f"multi/{a.family}+{b.family}", text, [*a.commands, *b.commands], first.state,
+                   previous=first.previous, user=second.user, held=book.used_held)
 
 
-FAMILIES = {"search": shop.search, "gift": shop.gift, "refine": shop.refine, "ask": shop.ask, "recommend": shop.recommend,
+FAMILIES = {"search": shop.search, "other_thing": shop.other_thing, "gift": shop.gift, "refine": shop.refine, "ask": shop.ask, "recommend": shop.recommend,
             "order": service.order, "guest": service.guest_order, "answer_pending": service.answer_pending,
             "acknowledge": service.acknowledge, "policy": service.policy, "handoff": service.handoff,
             "social": service.social, "out_of_scope": service.out_of_scope, "unclear": service.unclear,
-            "search_and_policy": _search_and_policy, "language": _language}
+            "two_requests": _two_requests, "language": _language}
 
 
 def in_context(example: Example, book: Phrasebook, facts: StoreFacts) -> Example:

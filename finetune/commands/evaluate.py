@@ -7,7 +7,7 @@ lines (`benchmarks/cases/commands_heldout.jsonl`: hand-written turns and turns b
 phrasing groups, never trained on). Reported for understanding as it serves (safety path, fast head,
 chat model, checks) and for the rules-only router (`finetune/rules_baseline.py`): command-type accuracy,
 exact match, slot precision / recall / F1 (all and per slot), exclusion slots, yes/no with a change waiting,
-and per source. Also who read each turn (head, model, fallback), the retries, and the time per message.
+and per source and language (a case's `lang`, else English). Also who read each turn (head, model, fallback), the retries, and the time per message.
 The last stdout line is one JSON object; a bar chart goes to `--plot`.
 """
 
@@ -48,6 +48,7 @@ def evaluate_understanding(cases: Path, understander, baseline, *, plot: Path | 
     rows = read_cases(cases)
     model, rules = CommandScore(), CommandScore()
     by_source: dict[str, CommandScore] = {}
+    by_language: dict[str, CommandScore] = {}
     sources: dict[str, int] = {}
     retried = fallback = 0
     seconds = []
@@ -64,6 +65,7 @@ def evaluate_understanding(cases: Path, understander, baseline, *, plot: Path | 
                            "got": "\n".join(_lines(understood.commands)), "source": understood.source})
         source = row.get("source", "cases").split(":")[0]
         by_source.setdefault(source, CommandScore()).add(expected, list(understood.commands), pending=pending)
+        by_language.setdefault(row.get("lang", "en"), CommandScore()).add(expected, list(understood.commands), pending=pending)
         sources[understood.source] = sources.get(understood.source, 0) + 1
         retried += understood.retried
         fallback += understood.fallback
@@ -72,6 +74,7 @@ def evaluate_understanding(cases: Path, understander, baseline, *, plot: Path | 
     result = {
         "cases": len(rows), "understanding": _headline(model.report()), "rules_baseline": _headline(rules.report()),
         "by_source": {k: _headline(v.report()) for k, v in sorted(by_source.items())},
+        "by_language": {k: {m: v.report()[m] for m in ("turns", "command_type_accuracy", "slot_f1")} for k, v in sorted(by_language.items())},
         "read_by": sources, "retried": retried, "fallback": fallback,
         "latency_ms_p50": round(statistics.median(ms), 1), "latency_ms_p95": round(ms[int(0.95 * (len(ms) - 1))], 1),
         "slots": model.report()["slots"], "rules_baseline_slots": rules.report()["slots"],

@@ -77,14 +77,6 @@ def article(noun: str) -> str:
     return ("an " if noun[:1].lower() in "aeiou" else "a ") + noun
 
 
-def plural(noun: str) -> str:
-    if noun.endswith(("s", "x", "ch", "sh")):
-        return noun if noun.endswith("s") else noun + "es"
-    if noun.endswith("y") and noun[-2:-1] not in "aeiou":
-        return noun[:-1] + "ies"
-    return noun + "s"
-
-
 def typo(text: str, rng: random.Random) -> str:
     """One slip in one longer word: a letter dropped, doubled or two swapped ("runing", "heaphones")."""
     words = text.split(" ")
@@ -105,11 +97,13 @@ def typo(text: str, rng: random.Random) -> str:
     return " ".join(words)
 
 
-def roughen(text: str, rng: random.Random, *, typos: float = 0.15) -> str:
+def roughen(text: str, rng: random.Random, *, typos: float = 0.22) -> str:
     """How people type in a chat: case, trailing punctuation, the odd typo and shorthand."""
     text = " ".join(text.split())
     if rng.random() < typos:
         text = typo(text, rng)
+        if rng.random() < 0.25:
+            text = typo(text, rng)
     if rng.random() < 0.05:
         text = re.sub(r"\byou\b", "u", text)
     if rng.random() < 0.05:

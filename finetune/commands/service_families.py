@@ -23,6 +23,7 @@ from assistant.commands import (
     Thanks,
 )
 from finetune.commands import service_words as S
+from finetune.commands import shop_families as shop
 from finetune.commands.example import Example, Phrasebook, roughen
 from finetune.commands.question_words import NEAR_MISS, POLICY, TWO_QUESTIONS
 from finetune.commands.shopping_words import SYNONYMS
@@ -124,15 +125,26 @@ def answer_pending(book: Phrasebook, facts: StoreFacts) -> Example:
         return Example("confirm", "confirm/address", roughen(text, rng, typos=0.0), [command], state, user=customer,
                        held=book.used_held)
     yes = book.maybe(0.55)
-    group, text = book.group(S.YES if yes else S.NO)
-    return Example("confirm", f"confirm/{'yes' if yes else 'no'}:{group}", roughen(text, rng, typos=0.05),
+    text = _composed(book, S.YES_CORES if yes else S.NO_CORES, S.YES_TAILS if yes else S.NO_TAILS, kind)
+    if yes and book.maybe(0.15):
+        text = book.choice(("hmm ", "oh ", "ok, ", "right, ", "well, ")) + text
+    return Example("confirm", f"confirm/{'yes' if yes else 'no'}", roughen(text, rng, typos=0.05),
                    [Confirm() if yes else Deny()], state, user=customer, held=book.used_held)
+
+
+def _composed(book: Phrasebook, cores, tails: dict | tuple, kind: str = "any") -> str:
+    """A core with a tail ("yep" + ", cancel it"): tails that name a change only for that change."""
+    pool = tails if isinstance(tails, tuple) else tails["any"] + tails.get(kind, ()) * 2
+    return book.choice(cores) + book.choice(pool)
 
 
 def acknowledge(book: Phrasebook, facts: StoreFacts) -> Example:
     """"ok", "cool", "no thanks" with nothing waiting for an answer: a thank-you, not a yes."""
-    text = book.choice(S.THANKS + ("no thanks", "nope, that's it", "yes thanks"))
-    return Example("social", "social/ack", roughen(text, book.rng, typos=0.0), [Thanks()], held=book.used_held)
+    text = _composed(book, S.THANKS_CORES + ("no thanks", "nope, that's it", "yes thanks", "no that's all"), S.THANKS_TAILS)
+    state = SessionState()
+    if book.maybe(0.4):  # said after a search or an order answer: still a thank-you
+        state, _, _ = shop.shown_state(Phrasebook(book.rng, held_out=False), facts)
+    return Example("social", "social/ack", roughen(text, book.rng, typos=0.0), [Thanks()], state, held=book.used_held)
 
 
 def _policy_key(topic: str) -> str | None:
@@ -179,13 +191,14 @@ def handoff(book: Phrasebook, facts: StoreFacts) -> Example:
 def social(book: Phrasebook, facts: StoreFacts) -> Example:
     kind = book.choice(("greet", "greet", "thanks", "bye", "bye"))
     if kind == "greet":
-        text, command = book.choice(GREETINGS), Greet()
+        text = book.choice(GREETINGS) if book.maybe(0.3) else _composed(book, S.GREET_CORES, S.GREET_TAILS)
+        command = Greet()
     elif kind == "thanks":
-        text, command = book.choice(S.THANKS), Thanks()
+        text, command = _composed(book, S.THANKS_CORES, S.THANKS_TAILS), Thanks()
     else:
-        text = book.choice(S.BYE + tuple(GOODBYES))
-        leaving = re.search(r"\b(?:bye|goodbye|see (?:you|ya)|later|good night|have a \w+ (?:day|one)|that's (?:all|everything)"
-                            r"|that is all|done)\b", text, re.I)
+        text = book.choice(GOODBYES) if book.maybe(0.3) else _composed(book, S.BYE_CORES, S.BYE_TAILS)
+        leaving = re.search(r"\b(?:bye|goodbye|see (?:you|ya)|later|good night|have a \w+ (?:day|one|evening)|that's (?:all|everything)"
+                            r"|that is all|done|off|ciao|take care|gotta go)\b", text, re.I)
         command = Bye() if leaving else Thanks()
     return Example("social", f"social/{kind}", roughen(text, book.rng, typos=0.05), [command], held=book.used_held)
 

@@ -7,9 +7,10 @@ from dataclasses import replace
 
 from assistant.commands import AskShown, Recommend, Refine, SearchProducts, SessionState
 from finetune.commands import shopping_words as W
-from finetune.commands.example import Example, Phrasebook, amount_text, article, plural, round_amount, roughen
+from finetune.commands.example import Example, Phrasebook, amount_text, article, round_amount, roughen
 from finetune.commands.service_words import ASK, ASK_TWO, ORDINALS
 from finetune.commands.store import StoreFacts, TypeFacts
+from finetune.shopping import plural
 
 GENERIC_FEATURES = (("a microphone", "microphone"), ("bluetooth", "bluetooth"), ("a warranty", "warranty"),
                     ("usb-c charging", "usb-c charging"), ("a carry case", "carry case"), ("a hood", "hood"),
@@ -51,7 +52,7 @@ def _budget(book: Phrasebook, t: TypeFacts) -> tuple[str, dict]:
     rng = book.rng
     base = round_amount(t.median_price * rng.uniform(0.6, 1.6))
     money = lambda v: amount_text(v, rng, W.AMOUNTS)  # noqa: E731
-    kind = rng.choices(("max", "min", "range", "around"), weights=(6, 1, 1.5, 2))[0]
+    kind = rng.choices(("max", "min", "range", "around"), weights=(5, 2.5, 2.5, 3))[0]
     if kind == "max":
         _, phrase = book.group(W.BUDGET_MAX, frozenset({"limit"}))
         return phrase.format(m=money(base)), {"price_max": base}
@@ -68,6 +69,9 @@ def _budget(book: Phrasebook, t: TypeFacts) -> tuple[str, dict]:
 
 
 def _attribute(book: Phrasebook, t: TypeFacts) -> tuple[str, str]:
+    if book.maybe(0.3):  # a quality any shopper may ask of anything
+        quality = book.choice(W.QUALITIES)
+        return book.choice(W.QUALITY_FRAMES).format(a=quality), quality
     if t.colours and (not t.features or book.maybe(0.5)):
         colour = book.choice(t.colours)
         return book.choice(W.COLOUR_FRAMES).format(a=colour), colour
@@ -88,10 +92,8 @@ def search(book: Phrasebook, facts: StoreFacts, *, state: SessionState | None = 
         thing = f"{book.choice(W.SORTS[sort])} {thing}"
     bare = frame.split("{p}")[0].strip().split(" ")[-1] in BARE_BEFORE or frame.startswith("{p}")
     extras, words = [], ""
-    if book.maybe(0.25) and t.uses:
-        use = book.choice(t.uses)
-        extras.append(book.choice(W.USE_FRAMES).format(a=use))
-        words = use
+    if book.maybe(0.25) and t.uses:  # what it is for: context, not a slot (the type names the thing)
+        extras.append(book.choice(W.USE_FRAMES).format(a=book.choice(t.uses)))
     if book.maybe(0.2) and len(facts.brands) > 1:
         brand = book.choice(t.brands or sorted(facts.brands))
         if book.maybe(0.5) and sort == "relevance":
@@ -132,6 +134,23 @@ def search(book: Phrasebook, facts: StoreFacts, *, state: SessionState | None = 
                    held=book.used_held)
 
 
+def other_thing(book: Phrasebook, facts: StoreFacts) -> Example:
+    """A thing none of the store's types names ("do you sell kayaks?"): a search for the shopper's words alone."""
+    names = " ".join(list(facts.types) + [s for t in facts.types for s in W.SYNONYMS.get(t, ())] + list(facts.categories))
+    things = [t for t in W.OTHER_THINGS if not any(w in names.split() for w in t.split())]
+    thing = book.choice(things)
+    said = plural(thing) if book.maybe(0.5) and not thing.endswith("s") else thing
+    group, frame = book.group(W.FRAMES, frozenset({"wish"}))
+    text = frame.format(p=said if frame.split("{p}")[0].strip().split(" ")[-1] in BARE_BEFORE else determined(book, said, said != thing))
+    slots: dict = {}
+    if book.maybe(0.3):
+        amount = round_amount(book.rng.uniform(15, 400))
+        text += book.choice((", under {m}", " below {m}", ", max {m}")).format(m=amount_text(amount, book.rng, W.AMOUNTS))
+        slots["price_max"] = amount
+    return Example("search", f"search/other:{group}", roughen(text, book.rng), [SearchProducts(words=thing, **slots)],
+                   held=book.used_held)
+
+
 def gift(book: Phrasebook, facts: StoreFacts) -> Example:
     """"a present for my niece, she loves yoga classes": the interest names what to look for."""
     rng = book.rng
@@ -149,7 +168,7 @@ def gift(book: Phrasebook, facts: StoreFacts) -> Example:
         text += f", {said}"
         slots.update(price)
     if book.maybe(0.3):
-        text += book.choice((". any ideas?", ", what would you suggest?", ". help!", ""))
+        text += book.choice((". any ideas?", ", what do you suggest?", ". help!", ""))
     return Example("search", "gift", roughen(text, rng), [SearchProducts(words=interest, **slots)], held=book.used_held)
 
 
@@ -175,7 +194,8 @@ def shown_state(book: Phrasebook, facts: StoreFacts) -> tuple[SessionState, str,
 def refine(book: Phrasebook, facts: StoreFacts) -> Example:
     rng = book.rng
     state, before, t = shown_state(book, facts)
-    kind = rng.choices(("dir", "brand", "not_brand", "attr", "budget", "words", "stock"), weights=(5, 1.5, 1.5, 2, 3, 1.5, 0.5))[0]
+    kind = rng.choices(("dir", "brand", "not_brand", "attr", "budget", "words", "stock", "sort"),
+                       weights=(5, 1.5, 1.5, 2, 4, 1.5, 0.5, 1))[0]
     cards = [facts.products[i] for i in state.shown]
     if kind == "dir":
         direction = rng.choices(sorted(W.REFINE), weights=(4, 3, 1, 1.5))[0]
@@ -196,8 +216,19 @@ def refine(book: Phrasebook, facts: StoreFacts) -> Example:
     elif kind == "budget":
         cheapest = min((p.price for p in cards if p.price), default=t.median_price)
         amount = round_amount(cheapest * rng.uniform(0.5, 0.95))
-        _, text = book.group(W.REFINE_BUDGET)
-        text, command = text.format(m=amount_text(amount, rng, W.AMOUNTS)), Refine(price_max=amount)
+        said = amount_text(amount, rng, W.AMOUNTS)
+        roll = rng.random()
+        if roll < 0.6:
+            _, text = book.group(W.REFINE_BUDGET)
+            text, command = text.format(m=said), Refine(price_max=amount)
+        elif roll < 0.8:
+            text, command = book.choice(W.REFINE_AROUND).format(m=said), Refine(price_around=amount)
+        else:
+            high = round_amount(max((p.price for p in cards if p.price), default=t.median_price) * rng.uniform(1.0, 1.5))
+            text, command = book.choice(W.REFINE_MIN).format(m=amount_text(high, rng, W.AMOUNTS)), Refine(price_min=high)
+    elif kind == "sort":
+        sort = rng.choice(sorted(W.REFINE_SORT))
+        text, command = book.choice(W.REFINE_SORT[sort]), Refine(sort=sort)
     elif kind == "words":
         need = book.choice(NEEDS).format(k=rng.choice((2, 3, 4, 6)))
         text = book.choice(("{n}?", "any {n}", "one {n}", "something {n}", "i need one {n}", "do you have one {n}",
@@ -210,18 +241,32 @@ def refine(book: Phrasebook, facts: StoreFacts) -> Example:
     return Example("refine", f"refine/{kind}", roughen(text, rng), [command], state, previous=before, held=book.used_held)
 
 
-def _pointer(book: Phrasebook, cards) -> tuple[str, tuple[int, ...]]:
-    """A way to point at one card: its position, its brand, or "it"."""
+def _type_word(book: Phrasebook, facts: StoreFacts, cards) -> str:
+    """What the shopper calls the cards' kind of thing ("tent", "headphones", "jacket")."""
+    name = facts.type_of(cards[0]).name
+    return book.choice((name, name.split()[-1])) if " " in name else name
+
+
+def _pointer(book: Phrasebook, cards, facts: StoreFacts | None = None) -> tuple[str, tuple[int, ...]]:
+    """A way to point at one card: its position, its brand (with the kind of thing), or "it"."""
     rng = book.rng
     roll = rng.random()
     brands = [p.brand for p in cards]
     if roll < 0.15:
         return book.choice(("it", "that one", "this one")), ()
-    if roll < 0.3:
+    if roll < 0.45:
         unique = [i for i, b in enumerate(brands) if b and brands.count(b) == 1]
+        models = [p.title.split()[1] if len(p.title.split()) > 2 else "" for p in cards]  # "Sonora Summit 100 ..." -> "Summit"
+        named = [i for i, m in enumerate(models) if m and models.count(m) == 1]
+        kind = _type_word(book, facts, cards) if facts is not None else "one"
+        if named and (not unique or book.maybe(0.4)):
+            i = book.choice(named)
+            title = cards[i].title.split()
+            return book.choice(("the {m}", "the {m} one", "the {b} {m}", "the {m} {k}", "the {b} {m} {n}")).format(
+                m=models[i], b=cards[i].brand, k=kind, n=title[2]), (i + 1,)
         if unique:
             i = book.choice(unique)
-            return book.choice(("the {b} one", "the {b}", "that {b} one")).format(b=cards[i].brand), (i + 1,)
+            return book.choice(("the {b} one", "the {b}", "that {b} one", "the {b} {k}")).format(b=cards[i].brand, k=kind), (i + 1,)
     position = rng.randrange(len(cards))
     if position == len(cards) - 1 and book.maybe(0.3):
         return book.choice(ORDINALS[-1]), (-1,)
@@ -249,9 +294,18 @@ def _feature(book: Phrasebook, facts: StoreFacts, cards) -> tuple[str, str, str]
 def _one_question(book: Phrasebook, facts: StoreFacts, cards, about: str,
                   pointed: tuple[str, tuple[int, ...]] | None = None) -> tuple[str, AskShown]:
     """One question of kind `about`; `pointed` (phrase, refs) points at the card already talked about."""
+    from finetune.commands.service_words import PROPERTY_ASKS, WHICH_HAS
+
+    if about == "attribute" and book.maybe(0.25):
+        template, slot = book.choice(PROPERTY_ASKS)
+        pointer, refs = pointed or _pointer(book, cards, facts)
+        return template.format(o=pointer), AskShown(about=("attribute",), refs=refs, attributes=(slot,))
+    if about == "attribute" and book.maybe(0.1):
+        _, said, slot = _feature(book, facts, cards)
+        return book.choice(WHICH_HAS).format(a=said), AskShown(about=("attribute",), attributes=(slot,))
     if about == "attribute":
         kind, said, slot = _feature(book, facts, cards)
-        pointer, refs = pointed or _pointer(book, cards)
+        pointer, refs = pointed or _pointer(book, cards, facts)
         _, template = book.group(ASK[kind])
         if "{o}" not in template:
             refs = ()
@@ -259,14 +313,14 @@ def _one_question(book: Phrasebook, facts: StoreFacts, cards, about: str,
     if about == "compare":
         i, j = sorted(book.rng.sample(range(len(cards)), 2))
         _, template = book.group(ASK["compare"])
-        if template == "compare the first two":
+        if template == "compare the top two":
             i, j = 0, 1
         text = template.format(o=book.choice(ORDINALS[i + 1]), o2=book.choice(ORDINALS[j + 1]))
         return text, AskShown(about=("compare",), refs=(i + 1, j + 1))
     if about in ("best_rated", "cheapest", "priciest"):
         _, template = book.group(ASK[about])
-        return template, AskShown(about=(about,))
-    pointer, refs = pointed or _pointer(book, cards)
+        return template.format(t=_type_word(book, facts, cards)), AskShown(about=(about,))
+    pointer, refs = pointed or _pointer(book, cards, facts)
     _, template = book.group(ASK[about])
     if "{o}" not in template:
         refs = ()
@@ -279,7 +333,7 @@ def ask(book: Phrasebook, facts: StoreFacts) -> Example:
     cards = [facts.products[i] for i in state.shown]
     abouts = ("attribute", "compare", "best_rated", "cheapest", "priciest", "price", "stock", "details")
     about = rng.choices(abouts, weights=(6, 2, 1.5, 1.5, 0.7, 2, 2, 1.5))[0]
-    pointed = _pointer(book, cards)
+    pointed = _pointer(book, cards, facts)
     text, command = _one_question(book, facts, cards, about, pointed)
     if about in ("price", "stock", "attribute") and book.maybe(0.2):  # two questions about one card
         second = book.choice([a for a in ("price", "stock") if a != about])
@@ -291,15 +345,20 @@ def ask(book: Phrasebook, facts: StoreFacts) -> Example:
     return Example("ask", f"ask/{about}", roughen(text, rng), [command], state, previous=before, held=book.used_held)
 
 
-RECOMMEND = {"plain": ("what do you recommend for me", "surprise me", "any ideas what i could buy?", "pick something for me",
-                       "what's good right now", "i'm just browsing, show me something nice", "what would you suggest?",
+RECOMMEND = {"plain": ("what would you recommend to me", "surprise me", "any ideas for something to buy?", "choose something for me",
+                       "what's good right now", "i'm just browsing, show me something nice", "what do you suggest?",
                        "i don't know what i want, help", "anything you'd recommend?", "show me your popular stuff",
                        "what's trending", "got any suggestions for me?", "gift ideas?", "what should i get"),
              "held": ("inspire me", "what are people buying these days")}
 
 
 def recommend(book: Phrasebook, facts: StoreFacts) -> Example:
-    _, text = book.group(RECOMMEND)
+    from finetune.commands.service_words import RECOMMEND_CORES, RECOMMEND_TAILS
+
+    if book.held_out or book.maybe(0.3):
+        _, text = book.group(RECOMMEND)
+    else:
+        text = book.choice(RECOMMEND_CORES) + book.choice(RECOMMEND_TAILS)
     if book.maybe(0.15):
-        text = book.choice(("hi! ", "hello, ", "hey ")) + text
+        text = book.choice(("hi! ", "hello there, ", "hey ", "ok so ")) + text
     return Example("recommend", "recommend", roughen(text, book.rng), [Recommend()], held=book.used_held)

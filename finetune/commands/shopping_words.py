@@ -32,7 +32,7 @@ STORIES = {  # a reason before the request, as people write it
               "starting a new job on monday", "heading off to college soon", "got a wedding in two weeks"),
     "hobby": ("just started running", "getting into cooking lately", "trying to get fit this year", "we camp a lot",
               "i work from home now", "i travel for work a lot"),
-    "chat": ("hi there", "hello!", "hey", "good evening", "ok so", "quick question", "hi, hope you're well"),
+    "chat": ("hi there", "hello there!", "hey", "good evening", "ok so", "quick question", "hi, hope you're well"),
 }
 GIFT = {
     "for_person": ("a gift for my {r}", "a present for my {r}", "something for my {r}", "birthday present for my {r}",
@@ -81,7 +81,8 @@ BRAND_ONLY = {
 }
 BRAND_NOT = {
     "not_from": ("but not from {b}", "not {b} though", "just not {b}", "no {b} please", "but no {b}",
-                 "not made by {b}", "that aren't {b}", "other than {b}"),
+                 "not made by {b}", "that aren't {b}", "other than {b}", "that aren't from {b}", "not from {b} please",
+                 "without {b}", "not the {b} ones", "no {b} stuff", "nothing from {b}"),
     "anything_but": ("anything but {b}", "except {b}", "excluding {b}", "any brand except {b}", "skip {b}",
                      "leave out {b}", "avoid {b}"),
     "reason": ("not {b}, had a bad experience with them", "{b} always falls apart on me so not them",
@@ -89,6 +90,12 @@ BRAND_NOT = {
 }
 
 # -- attributes ------------------------------------------------------------------------------------------
+QUALITIES = ("lightweight", "waterproof", "breathable", "bright", "quiet", "durable", "foldable", "machine washable",
+             "hypoallergenic", "non-stick", "wireless", "rechargeable", "warm", "soft", "compact", "adjustable", "vegan",
+             "eco-friendly", "water resistant", "easy to clean", "dishwasher safe", "sturdy", "portable", "cordless",
+             "long battery life", "fast charging", "noise cancelling", "good grip", "padded", "insulated", "leather")
+QUALITY_FRAMES = ("{a}", "that's {a}", "something {a}", "must be {a}", "it has to be {a}", "needs to be {a}", "{a} please",
+                  "ideally {a}")
 COLOUR_FRAMES = ("in {a}", "{a}", "in a {a} colour", "that come in {a}", "preferably {a}", "{a} if possible")
 FEATURE_FRAMES = ("with {a}", "that has {a}", "with good {a}", "that have {a}", "{a} would be nice", "must have {a}")
 USE_FRAMES = ("for {a}", "good for {a}", "to use for {a}", "that works for {a}", "ideal for {a}")
@@ -146,7 +153,7 @@ SYNONYMS = {
 
 # -- refining the last search ----------------------------------------------------------------------------
 REFINE = {
-    "cheaper": {"plain": ("anything cheaper?", "cheaper ones?", "something cheaper", "cheaper please", "any cheaper options",
+    "cheaper": {"plain": ("anything cheaper?", "cheaper ones?", "something cheaper", "cheaper ones please", "any cheaper options",
                           "got anything less expensive", "less pricey?", "those are a bit much, cheaper?"),
                 "held": ("too expensive for me", "way out of my price range", "something that won't break the bank",
                          "do you have lower priced ones")},
@@ -175,4 +182,23 @@ REFINE_BUDGET = {"plain": ("under {m}?", "anything below {m}", "what about under
 REFINE_WORDS = {"plain": ("for {k} people", "one that fits {k}", "something for {u}", "a bigger one", "a smaller one",
                           "a lighter one", "one for {u}?"),
                 "held": ("enough room for {k}", "need it to work for {u}")}
+REFINE_SORT = {"price_asc": ("sort by price", "cheapest first", "lowest price first please", "order them by price",
+                             "show the cheap ones first"),
+               "price_desc": ("most expensive first", "sort by price, highest first", "priciest first"),
+               "rating": ("sort by rating", "best rated first", "top rated first please", "order by reviews",
+                          "show the best reviewed first")}
+REFINE_AROUND = ("around {m}?", "something around {m}", "about {m} would be good", "closer to {m}", "more like {m}",
+                 "i meant around {m}", "roughly {m} please")
+REFINE_MIN = ("over {m}", "above {m} please", "at least {m}", "nothing under {m}", "something over {m}, better quality",
+              "{m} or more")
 REFINE_STOCK = ("only ones in stock", "just show what's in stock", "in stock only please", "only available ones")
+
+# Things shoppers ask for that a store may not sell: a search for the words alone, so the search can say so.
+OTHER_THINGS = ("kayak", "scented candles", "sunglasses", "electric scooter", "guitar", "umbrella", "wristwatch", "wallet",
+                "perfume", "floor lamp", "rug", "curtains", "drone", "printer", "computer monitor", "mechanical keyboard",
+                "gaming mouse", "bike helmet", "golf clubs", "fishing rod", "garden hose", "lawn mower", "vacuum cleaner",
+                "microwave", "toaster", "dishwasher", "washing machine", "car seat", "stroller", "dog bed", "cat tree",
+                "aquarium", "paint brushes", "sewing machine", "ski goggles", "snowboard", "surfboard", "tennis racket",
+                "basketball", "skateboard", "swimsuit", "wedding dress", "tuxedo", "necklace", "earrings", "handbag",
+                "suitcase", "picture frames", "wall clock", "shower curtain", "towels", "bath mat", "kettle", "wine glasses",
+                "dinner plates", "blu-ray player", "projector", "smart speaker", "e-reader", "graphics card", "phone case")

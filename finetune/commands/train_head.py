@@ -31,6 +31,7 @@ class HeadConfig:
     data: Path = Path("runs/commands")
     out: Path = Path("runs/head")
     catalog: Path | None = None  # the store's catalog (card titles in the state lines); default: the demo store's
+    encoder: Path | None = None  # a BERT-style encoder folder (a multilingual one for other languages); default: the packaged MiniLM
     epochs: float = 3.0
     batch: int = 32
     lr: float = 8e-4  # LoRA and output layers
@@ -48,6 +49,13 @@ def find_span(message: str, value: str) -> tuple[int, int] | None:
     """Where the message says `value`: exactly, else the closest run of words (typos, plurals, "$")."""
     low, target = message.lower(), value.lower().strip()
     if not target:
+        return None
+    if re.fullmatch(r"\d+(?:\.\d+)?", target):  # an amount: the whole number, not "50" inside "150" or "1,500"
+        value = float(target)
+        for form in (target, f"{value:,.0f}", f"{value / 1000:g}k"):
+            whole = re.search(rf"(?<![\d.,]){re.escape(form)}(?![\d])", low)
+            if whole:
+                return whole.start(), whole.end()
         return None
     at = low.find(target)
     if at >= 0:
@@ -180,7 +188,7 @@ def train_head(config: HeadConfig, facts) -> dict:
     started = time.perf_counter()
     random.seed(config.seed)
     torch.manual_seed(config.seed)
-    base = packaged_embedder_dir()
+    base = config.encoder or packaged_embedder_dir()
     tokenizer = AutoTokenizer.from_pretrained(base)
     labels = labels_for(facts)
     catalog = load_catalog(config.catalog).records if config.catalog else list(facts.products.values())
@@ -228,7 +236,7 @@ def train_head(config: HeadConfig, facts) -> dict:
     network.encoder.save_pretrained(config.out / "encoder")
     outputs = {k: v.detach().to(torch.float16).contiguous() for k, v in network.state_dict().items() if not k.startswith("encoder.")}
     save_file(outputs, str(config.out / "outputs.safetensors"))
-    (config.out / "labels.json").write_text(labels.to_json() + "\n", encoding="utf-8")
+    (config.out / "labels.json").write_text(labels.to_json(encoder=config.encoder) + "\n", encoding="utf-8")
     summary = {"steps": step, "train_rows": len(train), "dev_rows": len(dev), "final_loss": round(sum(losses[-50:]) / 50, 4),
                "wall_s": round(time.perf_counter() - started, 1), "config": {k: str(v) for k, v in asdict(config).items()}}
     (config.out / "summary.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
