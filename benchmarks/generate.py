@@ -1,10 +1,11 @@
-"""Generation speed: our fast engine against llama.cpp on the same GGUF file, same run.
+"""Generation speed: the engine that serves on this machine against llama.cpp on the same GGUF file, same run.
 
     .venv/bin/python -m benchmarks.generate            # full: 300 + 1500-token prompts, 1/4/8 sessions
     .venv/bin/python -m benchmarks.generate --quick    # reduced, under 3 minutes
     shopassist bench generate [--quick]
 
-Fixed prompts (a shop system prompt listing demo-catalog products) of about 300 and 1,500
+The serving engine is the one `SHOPASSIST_MODEL__ENGINE=auto` picks (ONNX Runtime GenAI on a CPU, our torch
+loop on CUDA; `--engine` picks another). Fixed prompts (a shop system prompt listing demo-catalog products) of about 300 and 1,500
 tokens, 128 new tokens, greedy, end-of-sequence suppressed so every run writes 128 tokens.
 llama.cpp (`pip install -e .[bench]`) runs in a child process on the same token ids, so its
 peak memory is its own. The last stdout line is one JSON object; a PNG chart is written.
@@ -39,6 +40,7 @@ class BenchConfig:
     threads: int = field(default_factory=lambda: os.cpu_count() or 1)
     dtype: str = "auto"  # engine dtype, as SHOPASSIST_MODEL__ENGINE_DTYPE
     weights: str = "int4"  # engine weights, as SHOPASSIST_MODEL__ENGINE_WEIGHTS
+    engine: str = "auto"  # as SHOPASSIST_MODEL__ENGINE: the serving engine by default
     hf_reference: bool = True  # also time plain transformers generate (the unoptimized path)
     plot: Path = REPO / "artifacts" / "bench_generate.png"
 
@@ -186,19 +188,23 @@ def build(config: BenchConfig, *, prefix_entries: int = 0):
 
     from assistant.generation.engine import Engine
     from assistant.generation.engine_model import FastLlama
-    from assistant.generation.generator import engine_dtype
+    from assistant.generation.generator import build_onnx_engine, engine_dtype, resolve_engine
     from assistant.generation.model import load_chat_model
     from assistant.settings import Settings
 
     torch.set_num_threads(config.threads)
-    settings = Settings(model={"device": "cpu", "engine_dtype": config.dtype, "engine_weights": config.weights})
+    settings = Settings(model={"device": "cpu", "engine_dtype": config.dtype, "engine_weights": config.weights,
+                               "engine": config.engine, "threads": config.threads})
     loaded = load_chat_model(settings)
-    fast = FastLlama(loaded.model, dtype=engine_dtype(loaded, settings.model), weights=config.weights, adapter=loaded.adapter)
     slots = max(config.sessions)
     limits = settings.model.model_copy(update={"batch_slots": slots, "prefix_cache_entries": prefix_entries,
                                                "max_context": max(config.prompt_tokens) * 2 + config.new_tokens + 64})
-    engine = Engine(fast, eos_ids=set(), settings=limits)
-    return loaded, fast, engine
+    if resolve_engine(settings.model, loaded.device) == "onnx":
+        onnx = build_onnx_engine(loaded, limits)
+        onnx.eos_ids = set()  # every run writes all its tokens, as the torch engine's runs do
+        return loaded, "onnx " + settings.model.onnx_precision, onnx
+    fast = FastLlama(loaded.model, dtype=engine_dtype(loaded, settings.model), weights=config.weights, adapter=loaded.adapter)
+    return loaded, f"ours {fast.dtype} {config.weights}", Engine(fast, eos_ids=set(), settings=limits)
 
 
 def prefix_turns(engine, tokenizer, config: BenchConfig) -> dict:
@@ -216,15 +222,15 @@ def prefix_turns(engine, tokenizer, config: BenchConfig) -> dict:
 def benchmark(config: BenchConfig) -> dict:
     from tqdm import tqdm
 
-    loaded, fast, engine = build(config)
+    loaded, served, engine = build(config)
     tok = loaded.tokenizer
     prompts = {str(n): shop_prompt_ids(tok, n) for n in config.prompt_tokens}
-    result: dict = {"config": {**asdict(config), "plot": str(config.plot), "engine_dtype": str(fast.dtype),
+    result: dict = {"config": {**asdict(config), "plot": str(config.plot), "engine": served,
                                "load_avg": os.getloadavg()}, "prompt_tokens": {k: len(v) for k, v in prompts.items()}}
     run_ours(engine, [prompts[str(config.prompt_tokens[0])]], 8)  # warm-up
     steps = [(n, s) for n in config.prompt_tokens for s in config.sessions]
     ours: dict = {}
-    for n, sessions in tqdm(steps, desc="our engine", file=sys.stderr):
+    for n, sessions in tqdm(steps, desc=served, file=sys.stderr):
         batch = [shop_prompt_ids(tok, n, variant=i) for i in range(sessions)]
         with PeakRSS() as rss:
             ours[f"{n}x{sessions}"] = {**run_ours(engine, batch, config.new_tokens), "peak_rss_mb": rss.peak / 2**20}
@@ -300,16 +306,17 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--threads", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--dtype", default="auto", choices=["auto", "float32", "bfloat16"])
     parser.add_argument("--weights", default="int4", choices=["same", "int8", "int4"])
+    parser.add_argument("--engine", default="auto", choices=["auto", "onnx", "fast"], help="default: the serving engine")
     parser.add_argument("--plot", type=Path, default=BenchConfig.plot)
     parser.add_argument("--llamacpp-child", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.llamacpp_child:
         print(json.dumps(llamacpp_child(json.loads(args.llamacpp_child))))
         return
-    config = BenchConfig(threads=args.threads, dtype=args.dtype, weights=args.weights, plot=args.plot)
+    config = BenchConfig(threads=args.threads, dtype=args.dtype, weights=args.weights, plot=args.plot, engine=args.engine)
     if args.quick:
         config = BenchConfig(prompt_tokens=(300,), sessions=(1, 4), new_tokens=64, threads=args.threads,
-                             dtype=args.dtype, weights=args.weights, plot=args.plot)
+                             dtype=args.dtype, weights=args.weights, plot=args.plot, engine=args.engine)
     result = benchmark(config)
     print(json.dumps(result, indent=1), file=sys.stderr)
     print(json.dumps({k: result[k] for k in result if k not in {"ours", "llamacpp", "hf_generate", "prefix", "config"}}

@@ -61,13 +61,13 @@ def convert_gguf(gguf: Path, target: Path) -> Path:
 
 def resolve_model_dir(settings: Settings) -> Path:
     """A loadable Hugging Face folder for the configured model, converting a GGUF if needed."""
-    configured = settings.model.path
+    configured = settings.model.base
     if configured is not None and configured.is_dir():
         if not (configured / "config.json").exists():
-            raise ModelUnavailable(f"{configured} has no config.json", hint="point SHOPASSIST_MODEL__PATH at a Hugging Face model folder or a .gguf file")
+            raise ModelUnavailable(f"{configured} has no config.json", hint="point SHOPASSIST_MODEL__BASE at a Hugging Face model folder or a .gguf file")
         return configured
     if configured is not None and configured.suffix != ".gguf":
-        raise ModelUnavailable(f"model path {configured} does not exist", hint="point SHOPASSIST_MODEL__PATH at a Hugging Face model folder or a .gguf file")
+        raise ModelUnavailable(f"model path {configured} does not exist", hint="point SHOPASSIST_MODEL__BASE at a Hugging Face model folder or a .gguf file")
     gguf = configured or packaged_gguf()
     if not gguf.exists():
         raise ModelUnavailable(f"model file {gguf} does not exist", hint=INSTALL_HINT)

@@ -67,13 +67,16 @@ class Labels:
     def tags(self) -> tuple[str, ...]:
         return ("O",) + tuple(f"{edge}-{tag}" for tag in TAGS for edge in ("B", "I"))
 
-    def to_json(self) -> str:
-        return json.dumps({"categories": self.categories, "types": self.types, "topics": self.topics}, indent=1)
+    encoder: str | None = None  # the encoder folder it was trained on; None = the packaged MiniLM
+
+    def to_json(self, *, encoder: Path | None = None) -> str:
+        return json.dumps({"categories": self.categories, "types": self.types, "topics": self.topics,
+                           "encoder": str(encoder) if encoder else None}, indent=1)
 
     @classmethod
     def from_json(cls, text: str) -> Labels:
         data = json.loads(text)
-        return cls(tuple(data["categories"]), tuple(data["types"]), tuple(data["topics"]))
+        return cls(tuple(data["categories"]), tuple(data["types"]), tuple(data["topics"]), data.get("encoder"))
 
 
 @dataclass
@@ -115,15 +118,16 @@ class CommandHead:
 
     @classmethod
     def load(cls, folder: Path, base: Path | None = None) -> CommandHead:
-        """The shipped head: MiniLM from its installed package, the LoRA and the output layers from `folder`."""
+        """A trained head: its encoder (the packaged MiniLM unless it was trained on another), the LoRA and the
+        output layers from `folder`."""
         from peft import PeftModel
         from safetensors.torch import load_file
         from transformers import AutoModel, AutoTokenizer
 
         from retrieval.embed import packaged_embedder_dir
 
-        base = base or packaged_embedder_dir()
         labels = Labels.from_json((folder / "labels.json").read_text(encoding="utf-8"))
+        base = base or (Path(labels.encoder) if labels.encoder else packaged_embedder_dir())
         encoder = PeftModel.from_pretrained(AutoModel.from_pretrained(base), folder / "encoder").merge_and_unload()
         network = build_network(encoder, labels)
         state = load_file(str(folder / "outputs.safetensors"))

@@ -47,7 +47,6 @@ def load_parser(settings: Settings, names):
     folder = _folder(settings.understanding.parser, SHIPPED / "parser", "adapter_config.json")
     if folder is None:
         return None
-    import torch
     from peft import PeftModel
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
@@ -55,7 +54,7 @@ def load_parser(settings: Settings, names):
     from assistant.generation.generator import engine_dtype, eos_ids
     from assistant.generation.model import LoadedModel, pick_device, resolve_model_dir
     from assistant.understand.grammar import command_grammar
-    from assistant.understand.parser import CommandParser
+    from assistant.understand.parser import CommandParser, HFStepper
 
     base = resolve_model_dir(settings)
     device, dtype = pick_device(settings.model)
@@ -66,10 +65,12 @@ def load_parser(settings: Settings, names):
     except Exception as exc:  # trained for another base model
         raise ModelUnavailable(f"cannot apply the command adapter {folder}: {exc}", hint=HINT) from exc
     loaded = LoadedModel(model=model, tokenizer=tokenizer, device=device, path=base, adapter=folder)
-    fast = FastLlama(model, dtype=engine_dtype(loaded, settings.model), weights=settings.understanding.parser_weights,
-                     adapter=folder)
-    log.info("understanding: chat model %s + %s (%s weights)", base.name, folder, settings.understanding.parser_weights)
-    del model
-    if device == "cuda":
-        torch.cuda.empty_cache()
-    return CommandParser(fast, tokenizer, command_grammar(names), eos_ids=eos_ids(loaded))
+    try:
+        runner = FastLlama(model, dtype=engine_dtype(loaded, settings.model), weights=settings.understanding.parser_weights,
+                           adapter=folder)
+        log.info("understanding: chat model %s + %s (%s weights)", base.name, folder, settings.understanding.parser_weights)
+    except ValueError:  # an architecture the fast engine does not know: the model's own forward
+        model.eval()
+        runner = HFStepper(model)
+        log.info("understanding: chat model %s + %s (Hugging Face forward)", base.name, folder)
+    return CommandParser(runner, tokenizer, command_grammar(names), eos_ids=eos_ids(loaded))

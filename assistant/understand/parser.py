@@ -79,3 +79,20 @@ class CommandParser:
         mask = None if len(tokens) == 1 else (torch.arange(stop, device=device) <= positions[..., None]).unsqueeze(1)
         return self.model.forward(torch.tensor([tokens], device=device), positions, cache, slots=slice(0, 1), mask=mask,
                                   kv_len=stop)[0, -1]
+
+
+class HFStepper:
+    """FastLlama's calls over any Hugging Face causal LM with its own cache: the parser on a base the fast engine
+    does not support (a multilingual base with attention biases, such as Qwen2). Slower per token, same output."""
+
+    def __init__(self, model) -> None:
+        self.model = model
+        self.device = model.device.type
+
+    def new_cache(self, slots: int, length: int):
+        from transformers import DynamicCache
+
+        return DynamicCache()
+
+    def forward(self, tokens, positions, cache, *, slots, mask, kv_len):
+        return self.model(input_ids=tokens, position_ids=positions, cache=cache, use_cache=True).logits[:, -1:]

@@ -22,6 +22,11 @@ READS = {
     "yes": "confirm",
     "hi": "greet", "hi again": "greet", "hello": "greet",
     "write me a poem about cats": "out_of_scope",
+    "a rain jacket, and is shipping free?": 'search type="rain jacket" cat=jackets\npolicy topic=shipping',
+    "anything cheaper?": "refine dir=cheaper",
+    "no, keep it": "deny",
+    "what's the weather tomorrow?": "out_of_scope",
+    "jackets not from Northpeak": "search cat=jackets not_brand=Northpeak",
 }
 
 
@@ -153,3 +158,41 @@ def test_a_warm_up_turn_drafts_once_and_stores_nothing(service):
     assert len(chat.deps.generator.prompts) == 1 and chat.writer.pace.per_char is not None
     with chat.store.engine.connect() as conn:
         assert conn.exec_driver_sql("SELECT count(*) FROM messages").scalar() == 0
+
+
+def test_two_questions_in_one_message_get_both_answers_and_the_cards(service):
+    done = finished(service().turn("a rain jacket, and is shipping free?", user_id=None))
+    assert done.hits and "Trailform Storm Rain Jacket" in done.text and "3-5 business days" in done.text
+
+
+def test_an_excluded_brand_is_never_shown(service):
+    done = finished(service().turn("jackets not from Northpeak", user_id=None))
+    assert done.hits and all(h.product.brand != "Northpeak" for h in done.hits)
+
+
+def test_the_cards_survive_an_off_topic_turn(service):
+    chat = service()
+    first = finished(chat.turn("headphones", user_id=None))
+    finished(chat.turn("what's the weather tomorrow?", user_id=None, session_id=first.session_id))
+    again = finished(chat.turn("which one is cheapest?", user_id=None, session_id=first.session_id))
+    assert "Wavely Sport Earbuds" in again.text
+
+
+def test_cheaper_means_cheaper_than_every_card_shown(service):
+    chat = service()
+    first = finished(chat.turn("jackets not from Northpeak", user_id=None))
+    cheaper = finished(chat.turn("anything cheaper?", user_id=None, session_id=first.session_id))
+    floor = min(h.product.price for h in first.hits)
+    assert all(h.product.price < floor for h in cheaper.hits) or "already the lowest-priced" in cheaper.text
+
+
+def test_a_no_to_the_question_leaves_the_order_and_a_question_left_unanswered_expires(service):
+    chat = service()
+    asked = finished(chat.turn("cancel my order please", user_id="C0114"))
+    kept = finished(chat.turn("no, keep it", user_id="C0114", session_id=asked.session_id))
+    assert "left your order" in kept.text and chat.orders.get("O00856").status == "processing"
+    asked = finished(chat.turn("cancel my order please", user_id="C0114"))
+    for _ in range(3):  # three turns about something else: the question is no longer open
+        finished(chat.turn("headphones", user_id="C0114", session_id=asked.session_id))
+    late = finished(chat.turn("yes", user_id="C0114", session_id=asked.session_id))
+    assert late.action is None and chat.orders.get("O00856").status == "processing"

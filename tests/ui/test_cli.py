@@ -22,7 +22,7 @@ def test_unreadable_catalog_is_reported_without_traceback(tmp_path):
 
 @pytest.mark.e2e
 def test_chat_message_answers_on_stdout_and_refuses_bad_input(env, real_model_dir):
-    env = {**env, "SHOPASSIST_MODEL__PATH": str(real_model_dir), "SHOPASSIST_MODEL__MAX_NEW_TOKENS": "24"}
+    env = {**env, "SHOPASSIST_MODEL__BASE": str(real_model_dir), "SHOPASSIST_MODEL__MAX_NEW_TOKENS": "24"}
     runner = CliRunner()
     ok = runner.invoke(cli, ["chat", "--user", "C0001", "--message", "I need a waterproof jacket"], env=env)
     assert ok.exit_code == 0, ok.output
@@ -55,7 +55,7 @@ def test_experiment_commands_explain_bad_files_and_names(env, tmp_path):
 def test_simulated_shoppers_drive_the_real_assistant_into_a_report(env, real_model_dir, tmp_path):
     import json
 
-    env = {**env, "SHOPASSIST_MODEL__PATH": str(real_model_dir)}
+    env = {**env, "SHOPASSIST_MODEL__BASE": str(real_model_dir)}
     demo = "data/demo/experiments.toml"
     runner = CliRunner()
     result = runner.invoke(cli, ["experiments", "simulate", "retention-offer", "--file", demo, "--sessions", "12",

@@ -13,7 +13,7 @@ def test_real_model_streams_a_reply_with_products(real_model_dir, settings):
 
     from ui.app import create_app
 
-    real = settings.model_copy(update={"model": settings.model.model_copy(update={"path": real_model_dir, "max_new_tokens": 24})})
+    real = settings.model_copy(update={"model": settings.model.model_copy(update={"base": real_model_dir, "max_new_tokens": 24})})
     with TestClient(create_app(real)) as client:
         response = client.post("/v1/chat/completions", json={
             "messages": [{"role": "user", "content": "I need a waterproof rain jacket for hiking"}], "user": "C0001", "stream": True})

@@ -66,8 +66,10 @@ def finetune_build_commands(store: Path | None, out: Path, examples: int, seed: 
 @click.option("--out", type=click.Path(path_type=Path), default=Path("runs/head"), show_default=True)
 @click.option("--epochs", type=float, default=2.0, show_default=True)
 @click.option("--max-steps", type=int, default=0, help="Stop after this many steps (0 = full schedule).")
+@click.option("--encoder", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
+              help="A BERT-style encoder folder (e.g. a multilingual MiniLM); default: the packaged MiniLM.")
 @friendly_errors
-def finetune_train_head(data: Path, out: Path, epochs: float, max_steps: int) -> None:
+def finetune_train_head(data: Path, out: Path, epochs: float, max_steps: int, encoder: Path | None) -> None:
     """The fast head (MiniLM + LoRA + output layers) on the command data. Example: shopassist finetune train-head"""
     from finetune.commands.store import StoreFacts
     from finetune.commands.train_head import HeadConfig, train_head
@@ -75,7 +77,7 @@ def finetune_train_head(data: Path, out: Path, epochs: float, max_steps: int) ->
     settings = make_settings()
     facts = StoreFacts.load(settings.store_dir, settings.retrieval.catalog)
     click.echo(json.dumps(train_head(HeadConfig(data=data, out=out, epochs=epochs, max_steps=max_steps,
-                                                catalog=settings.retrieval.catalog), facts)))
+                                                catalog=settings.retrieval.catalog, encoder=encoder), facts)))
 
 
 @finetune.command("train-parser")

@@ -20,7 +20,7 @@ SYSTEM = DRAFT_RULES + "\n\nFacts:\n- Product 1: Trailform Storm Rain Jacket ($8
 def loaded(real_model_dir, tmp_path_factory):
     from assistant.generation.model import load_chat_model
 
-    return load_chat_model(Settings(home=tmp_path_factory.mktemp("gen"), model={"path": real_model_dir, "device": "cpu"}))
+    return load_chat_model(Settings(home=tmp_path_factory.mktemp("gen"), model={"base": real_model_dir, "device": "cpu"}))
 
 
 def generator(loaded, **settings):

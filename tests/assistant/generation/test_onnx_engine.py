@@ -153,7 +153,7 @@ def real_loaded(real_model_dir, tmp_path_factory):
     from assistant.generation.model import load_chat_model
     from assistant.settings import Settings
 
-    return load_chat_model(Settings(home=tmp_path_factory.mktemp("onnx-real"), model={"path": real_model_dir, "device": "cpu"}))
+    return load_chat_model(Settings(home=tmp_path_factory.mktemp("onnx-real"), model={"base": real_model_dir, "device": "cpu"}))
 
 
 def chat(loaded, cache, **update):
@@ -200,7 +200,7 @@ def test_setup_step_exports_the_configured_model_into_the_model_cache(tiny_folde
     from assistant.settings import Settings
 
     model_dir, adapter = tiny_folders
-    settings = Settings(home=tmp_path, model={"path": model_dir, "adapter": str(adapter)})
+    settings = Settings(home=tmp_path, model={"base": model_dir, "adapter": str(adapter)})
     folder = export_for_settings(settings, "fp32", progress=False)
     assert folder.parent == settings.model_cache and (folder / "genai_config.json").exists()
     assert json.loads((folder / "shopassist_export.json").read_text())["adapter"] == str(adapter)

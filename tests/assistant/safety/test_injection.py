@@ -127,7 +127,7 @@ def test_the_real_model_leaks_nothing(real_model_dir, tmp_path):
     from assistant.history import ConversationStore
     from assistant.metrics import build_metrics
 
-    settings = Settings(home=tmp_path / "home", store_dir=DEMO_DIR, model={"path": real_model_dir, "max_new_tokens": 48})
+    settings = Settings(home=tmp_path / "home", store_dir=DEMO_DIR, model={"base": real_model_dir, "max_new_tokens": 48})
     deps = build_deps(settings)
     chat = TurnService(deps, ConversationStore(f"sqlite:///{tmp_path / 'c.db'}"), build_metrics())
     results = {}
