@@ -75,7 +75,7 @@ class Constraints:
 
     @property
     def has_filters(self) -> bool:
-        return any(v is not None for v in (self.price_min, self.price_max, self.category)) or self.in_stock or bool(
+        return any(v is not None for v in (self.price_min, self.price_max, self.category, self.kind)) or self.in_stock or bool(
             self.brands or self.exclude_brands or self.attributes or self.exclude_ids)
 
     def as_dict(self) -> dict[str, Any]:
@@ -123,6 +123,8 @@ class Constraints:
             if self.price_max is not None and product.price > self.price_max:
                 return False
         if self.category and product.category.lower() != self.category.lower():
+            return False
+        if self.kind and product_type(product).lower() != self.kind.lower():
             return False
         if self.brands and product.brand.lower() not in {b.lower() for b in self.brands}:
             return False

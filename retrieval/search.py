@@ -22,7 +22,16 @@ import numpy as np
 from data.schema import Product
 from retrieval.bm25 import KeywordIndex
 from retrieval.config import RetrievalSettings
-from retrieval.constraints import GIFT, Constraints, Vocabulary, attribute_pattern, attribute_text, head_phrase, parse_constraints
+from retrieval.constraints import (
+    GIFT,
+    Constraints,
+    Vocabulary,
+    attribute_pattern,
+    attribute_text,
+    head_phrase,
+    parse_constraints,
+    product_type,
+)
 from retrieval.hybrid import has_history, popularity_from_orders, profile_affinity, reciprocal_rank_fusion
 from retrieval.store import ProductStore
 from retrieval.types import Hit, Taste
@@ -99,6 +108,7 @@ class ProductSearch:
         # Categories and brands as small integer codes: comparing 100k codes costs microseconds, 100k strings milliseconds.
         self.category_names, self.categories = _codes([p.category.lower() for p in products])
         self.brand_names, self.brands = _codes([p.brand.lower() for p in products])
+        self.kind_names, self.kinds = _codes([product_type(p).lower() for p in products])
         self.stock = np.array([p.stock or 0 for p in products], dtype=int)
         self.texts = [attribute_text(" ".join((p.title, p.description, *p.tags))) for p in products]
         self._attribute_masks: dict[str, np.ndarray] = {}
@@ -184,14 +194,18 @@ class ProductSearch:
         if not constraints.text:  # only filters ("in stock only"): best sellers that pass them
             rankings = {"popular": self._popular(mask, self.config.candidates)}
         elif not any(rankings.values()):
-            note = f"no product matches the words {constraints.text[:80]!r}"
-            return SearchResult([], replace(constraints, notes=constraints.notes + (note,)), method, matching)
+            if not (constraints.kind or constraints.category):
+                note = f"no product matches the words {constraints.text[:80]!r}"
+                return SearchResult([], replace(constraints, notes=constraints.notes + (note,)), method, matching)
+            # The type or category names the thing and the words only describe it ("a toy for a toddler"): when no
+            # product says those words, the best sellers of that kind, rather than nothing.
+            rankings = {"popular": self._popular(mask, self.config.candidates)}
         fused = reciprocal_rank_fusion(rankings, {"dense": self.config.dense_weight, "bm25": self.config.bm25_weight},
                                        self.config.rrf_k)
-        if constraints.text and (constraints.kind or not constraints.category):
-            # "yoga mat under $15" shows no resistance bands, though both are fitness. The thing asked for is the
-            # product type when one is named; with only a category, the category is the thing and the words describe it.
-            fused = self._what_was_asked(fused, constraints.kind or constraints.text, locals().get("similarity_of", {}))
+        if constraints.text and not (constraints.kind or constraints.category):
+            # "yoga mat under $15" shows no resistance bands, though both are fitness. A named type is a filter (the
+            # mask); with a category, the category is the thing and the words describe it.
+            fused = self._what_was_asked(fused, constraints.text, locals().get("similarity_of", {}))
             if not fused:
                 note = f"nothing in the catalog is a {constraints.text[:80]!r}"
                 return SearchResult([], replace(constraints, notes=constraints.notes + (note,)), method, matching)
@@ -262,6 +276,8 @@ class ProductSearch:
             mask &= self.prices <= c.price_max
         if c.category:
             mask &= self.categories == self.category_names.get(c.category.lower(), -1)
+        if c.kind:  # the store's own product type, named by the shopper: exactly that kind of thing
+            mask &= self.kinds == self.kind_names.get(c.kind.lower(), -1)
         if c.brands:
             mask &= np.isin(self.brands, [self.brand_names.get(b.lower(), -1) for b in c.brands])
         if c.exclude_brands:

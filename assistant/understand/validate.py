@@ -66,6 +66,14 @@ class StoreNames:
         return _closest(said, tuple(self.types), cutoff=0.9) if said else None
 
 
+def _item(said: str | None) -> str | None:
+    """Item words as an order line holds them: "windbreaker's" is the windbreaker."""
+    if not said:
+        return None
+    words = [w[:-2] if w.endswith(("'s", "’s")) else w for w in said.lower().split()]
+    return " ".join(words) or None
+
+
 def _closest(said: str, options: tuple[str, ...], cutoff: float = 0.8) -> str | None:
     """The store's spelling of a name the shopper (or the model) wrote, allowing a typo."""
     low = said.lower().strip()
@@ -138,7 +146,7 @@ def _one(command: Command, state: SessionState, names: StoreNames, problems: lis
     if isinstance(command, (OrderStatus, OrderChange, OrderIssue)):
         ref = command.order
         ref = replace(ref, order_id=ref.order_id.upper() if ref.order_id else None,
-                      item=ref.item.lower().strip() if ref.item else None, email=ref.email.strip() if ref.email else None,
+                      item=_item(ref.item), email=ref.email.strip() if ref.email else None,
                       which=ref.which if ref.which != "this" or state.order_id else "latest")
         return replace(command, order=ref)
     if isinstance(command, (Confirm, Deny)):

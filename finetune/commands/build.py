@@ -115,6 +115,8 @@ def generate(facts: StoreFacts, rng: random.Random, n: int, *, held_out: bool, c
             continue
         if name in STATELESS and not example.state.shown and example.state.pending is None and rng.random() < context_share:
             example = in_context(example, Phrasebook(rng, held_out=False), facts)
+        elif example.previous is None and out and rng.random() < 0.2:  # any earlier message: context, not a command
+            example.previous = rng.choice(out[-50:]).message
         out.append(example)
     return out
 

@@ -117,19 +117,27 @@ def answer_pending(book: Phrasebook, facts: StoreFacts) -> Example:
     pending = PendingChange(kind, placed.order_id, new_address=None if address_asked else
                             (book.choice(S.ADDRESSES) if kind == "address" else None))
     state = SessionState(pending=pending, order_id=placed.order_id)
+    previous = _asking(book, facts, customer, kind) if book.maybe(0.8) else None  # the request the question answers
     if address_asked:  # "what is the new address?" -> the address
         address = book.choice(S.ADDRESSES)
         text = book.choice(("{a}", "it's {a}", "send it to {a}", "{a} please", "new address: {a}", "ok {a}")).format(a=address)
         text += book.choice(S.ADDRESS_CHATTER)
         command = OrderChange("address", OrderRef(which="this"), new_address=address)
-        return Example("confirm", "confirm/address", roughen(text, rng, typos=0.0), [command], state, user=customer,
-                       held=book.used_held)
+        return Example("confirm", "confirm/address", roughen(text, rng, typos=0.0), [command], state, previous=previous,
+                       user=customer, held=book.used_held)
     yes = book.maybe(0.55)
     text = _composed(book, S.YES_CORES if yes else S.NO_CORES, S.YES_TAILS if yes else S.NO_TAILS, kind)
     if yes and book.maybe(0.15):
         text = book.choice(("hmm ", "oh ", "ok, ", "right, ", "well, ")) + text
     return Example("confirm", f"confirm/{'yes' if yes else 'no'}", roughen(text, rng, typos=0.05),
-                   [Confirm() if yes else Deny()], state, user=customer, held=book.used_held)
+                   [Confirm() if yes else Deny()], state, previous=previous, user=customer, held=book.used_held)
+
+
+def _asking(book: Phrasebook, facts: StoreFacts, customer: str, kind: str) -> str:
+    """The shopper's request that made the assistant ask ("please cancel my blender order")."""
+    said, _ = _item_words(book, facts, customer)
+    _, template = book.group(S.ORDER_CHANGE[kind])
+    return roughen(_fill(book, template, said).replace("{addr}", book.choice(S.ADDRESSES)), book.rng)
 
 
 def _composed(book: Phrasebook, cores, tails: dict | tuple, kind: str = "any") -> str:

@@ -130,3 +130,27 @@ def evaluate_understanding_command(cases: Path, plot: Path, misses: Path) -> Non
     misses.write_text("".join(json.dumps(m, ensure_ascii=False) + "\n" for m in result.pop("misses")), encoding="utf-8")
     status(f"chart written to {plot}; turns read wrong in {misses}")
     click.echo(json.dumps(result))
+
+@evaluate.command("cascade")
+@click.option("--cases", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=Path("runs/commands/dev.jsonl"),
+              show_default=True, help="Turns to choose on: the dev split of the command data (never the held-out set).")
+@click.option("--p95-budget", type=float, default=0.3, show_default=True, help="Seconds per message the cascade's p95 may take.")
+@friendly_errors
+def evaluate_cascade_command(cases: Path, p95_budget: float) -> None:
+    """Where the fast head should hand a turn to the chat model (SHOPASSIST_UNDERSTANDING__SURE), by measurement. Example:
+    shopassist evaluate cascade --cases runs/commands/dev.jsonl
+    """
+    from assistant.deps import build_understander
+    from assistant.understand import Understander
+    from data.load import load_catalog, load_policies
+    from finetune.commands.cascade import choose_sure
+    from finetune.commands.evaluate import read_cases
+
+    settings = make_settings()
+    catalog = {p.id: p for p in load_catalog(settings.retrieval.catalog).records}
+    both = build_understander(settings, catalog, load_policies(settings.store_dir / "policies"))
+    if both.head is None or both.parser is None:
+        raise click.ClickException("the cascade needs both the fast head and the chat model's command adapter")
+    head_only = Understander(both.head, None, both.names, both.titles)
+    model_only = Understander(None, both.parser, both.names, both.titles)
+    click.echo(json.dumps(choose_sure(read_cases(cases), head_only, model_only, p95_budget_s=p95_budget)))

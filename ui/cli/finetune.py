@@ -64,7 +64,7 @@ def finetune_build_commands(store: Path | None, out: Path, examples: int, seed: 
 @finetune.command("train-head")
 @click.option("--data", type=click.Path(exists=True, path_type=Path), default=Path("runs/commands"), show_default=True)
 @click.option("--out", type=click.Path(path_type=Path), default=Path("runs/head"), show_default=True)
-@click.option("--epochs", type=float, default=2.0, show_default=True)
+@click.option("--epochs", type=float, default=3.0, show_default=True)
 @click.option("--max-steps", type=int, default=0, help="Stop after this many steps (0 = full schedule).")
 @click.option("--encoder", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
               help="A BERT-style encoder folder (e.g. a multilingual MiniLM); default: the packaged MiniLM.")
@@ -95,3 +95,32 @@ def finetune_train_parser(data: Path, out: Path, epochs: float, rows: int, max_s
     config = TrainConfig(data=data, out=out, epochs=epochs, max_rows=rows, max_steps=max_steps, rank=16, alpha=32,
                          batch_tokens=2048, max_len=512, catalog=settings.retrieval.catalog)
     click.echo(json.dumps(train(config, settings)))
+
+
+@finetune.command("understanding")
+@click.option("--store", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
+              help="The store's folder (catalog.jsonl, orders.csv, customers.csv, policies/); default: SHOPASSIST_STORE_DIR.")
+@click.option("--out", type=click.Path(path_type=Path), default=Path("runs/understanding"), show_default=True,
+              help="Folder for the data, the head and the command adapter.")
+@click.option("--parser/--no-parser", default=True, show_default=True, help="Also train the chat model's command adapter (about an hour on 2 cores).")
+@friendly_errors
+def finetune_understanding(store: Path | None, out: Path, parser: bool) -> None:
+    """A store's understanding in one command: its command data, the fast head, the command adapter. Point
+    SHOPASSIST_UNDERSTANDING__HEAD / __PARSER at the folders it prints. Example: shopassist finetune understanding --store my_store"""
+    from finetune.commands.build import CommandDataConfig, build
+    from finetune.commands.store import StoreFacts
+    from finetune.commands.train_head import HeadConfig, train_head
+    from finetune.train import TrainConfig, train
+
+    settings = make_settings()
+    store = store or settings.store_dir
+    catalog = store / "catalog.jsonl" if (store / "catalog.jsonl").exists() else settings.retrieval.catalog
+    data = out / "commands"
+    summary = {"data": build(CommandDataConfig(store=store, out=data))}
+    summary["head"] = train_head(HeadConfig(data=data, out=out / "head", catalog=catalog), StoreFacts.load(store, catalog))
+    if parser:
+        summary["parser"] = train(TrainConfig(data=data, out=out / "parser", max_rows=12_000, rank=16, alpha=32,
+                                              batch_tokens=2048, max_len=512, catalog=catalog), settings)
+    summary["use"] = {"SHOPASSIST_UNDERSTANDING__HEAD": str(out / "head"),
+                      "SHOPASSIST_UNDERSTANDING__PARSER": str(out / "parser" / "adapter") if parser else ""}
+    click.echo(json.dumps(summary))
