@@ -15,6 +15,8 @@ UI_READS = {
     "a waterproof rain jacket for hiking": 'search type="rain jacket" cat=jackets words=hiking attr=waterproof',
     "and something warmer?": "refine words=warm",
     "coffee maker": 'search type="coffee maker" cat=kitchen',
+    "noise cancelling headphones": "search cat=headphones attr=\"noise cancelling\"",
+    "running shoes": 'search type="running shoes" cat=shoes',
     "coffee": "search type=coffee cat=kitchen",
     "headphones": "search cat=headphones",
     "which one is cheapest?": "ask about=cheapest",

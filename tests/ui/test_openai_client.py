@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import FakeGenerator, make_deps
-from tests.ui.conftest import ServerThread
+from tests.ui.conftest import ServerThread, ui_reader
 
 pytestmark = pytest.mark.e2e  # real uvicorn servers and real client libraries
 
@@ -18,7 +18,7 @@ def test_openai_client_works_unchanged(settings):
     from ui.app import create_app
 
     keyed = settings.model_copy(update={"serve": settings.serve.model_copy(update={"api_keys": [KEY]})})
-    with ServerThread(create_app(keyed, make_deps(keyed))) as server:
+    with ServerThread(create_app(keyed, make_deps(keyed, reader=ui_reader()))) as server:
         client = OpenAI(base_url=f"{server.url}/v1", api_key=KEY, max_retries=0)
         assert {m.id for m in client.models.list()} == {"shopassist", "shopassist-raw"}
         reply = client.chat.completions.create(model="shopassist", user="C0001",
@@ -46,10 +46,10 @@ def test_remote_generation_goes_to_a_second_instance(settings, tmp_path):
 
     backend_generator = FakeGenerator(("You might like the ", "Trailform Storm Rain Jacket ($89.00)."))
     backend_settings = settings.model_copy(update={"home": tmp_path / "b"})
-    with ServerThread(create_app(backend_settings, make_deps(backend_settings, generator=backend_generator))) as backend:
+    with ServerThread(create_app(backend_settings, make_deps(backend_settings, reader=ui_reader(), generator=backend_generator))) as backend:
         front_settings = settings.model_copy(update={"serve": settings.serve.model_copy(update={"remote_url": f"{backend.url}/v1"})})
         local = FakeGenerator(("local",))
-        with TestClient(create_app(front_settings, make_deps(front_settings, generator=local))) as front:
+        with TestClient(create_app(front_settings, make_deps(front_settings, reader=ui_reader(), generator=local))) as front:
             assert front.get("/healthz").json()["generator"] == "remote"
             body = front.post("/v1/chat/completions", json={"messages": [{"role": "user", "content": "rain jacket"}]}).json()
     assert body["choices"][0]["message"]["content"] == "You might like the Trailform Storm Rain Jacket ($89.00)."
@@ -59,11 +59,11 @@ def test_remote_generation_goes_to_a_second_instance(settings, tmp_path):
     assert "Trailform Storm Rain Jacket" in sent.messages[0].content  # A's retrieved products travelled as facts
 
 
-def test_gradio_client_ask_endpoint(client, settings, deps):
+def test_gradio_client_ask_endpoint(settings):
     from gradio_client import Client
 
     from ui.app import create_app
 
-    with ServerThread(create_app(settings, deps)) as server:
+    with ServerThread(create_app(settings, make_deps(settings, reader=ui_reader()))) as server:
         gradio = Client(f"{server.url}/", verbose=False)
         assert "Stride Cloud Running Shoes" in gradio.predict("running shoes", "C0001", "", api_name="/ask")
