@@ -42,10 +42,11 @@ def load_head(settings: Settings):
     return CommandHead.load(folder)
 
 
-def load_parser(settings: Settings, names):
-    """The chat model with the command adapter on our own decode loop (int8 weights on a CPU, bf16 on CUDA)."""
-    folder = _folder(settings.understanding.parser, SHIPPED / "parser", "adapter_config.json")
-    if folder is None:
+def load_parser(settings: Settings, names, *, untuned: bool = False):
+    """The chat model with the command adapter on our own decode loop (int8 weights on a CPU, bf16 on CUDA).
+    `untuned`: the base model alone, told the language in its instruction (to measure what tuning adds)."""
+    folder = None if untuned else _folder(settings.understanding.parser, SHIPPED / "parser", "adapter_config.json")
+    if folder is None and not untuned:
         return None
     from peft import PeftModel
     from transformers import AutoModelForCausalLM, AutoTokenizer
@@ -55,15 +56,17 @@ def load_parser(settings: Settings, names):
     from assistant.generation.model import LoadedModel, pick_device, resolve_model_dir
     from assistant.understand.grammar import command_grammar
     from assistant.understand.parser import CommandParser, HFStepper
+    from assistant.understand.prompt import SYSTEM, language_lesson
 
     base = resolve_model_dir(settings)
     device, dtype = pick_device(settings.model)
     tokenizer = AutoTokenizer.from_pretrained(base)
     model = AutoModelForCausalLM.from_pretrained(base, dtype=dtype, device_map={"": device})
-    try:
-        model = PeftModel.from_pretrained(model, folder).merge_and_unload()
-    except Exception as exc:  # trained for another base model
-        raise ModelUnavailable(f"cannot apply the command adapter {folder}: {exc}", hint=HINT) from exc
+    if folder is not None:
+        try:
+            model = PeftModel.from_pretrained(model, folder).merge_and_unload()
+        except Exception as exc:  # trained for another base model
+            raise ModelUnavailable(f"cannot apply the command adapter {folder}: {exc}", hint=HINT) from exc
     loaded = LoadedModel(model=model, tokenizer=tokenizer, device=device, path=base, adapter=folder)
     try:
         runner = FastLlama(model, dtype=engine_dtype(loaded, settings.model), weights=settings.understanding.parser_weights,
@@ -73,4 +76,5 @@ def load_parser(settings: Settings, names):
         model.eval()
         runner = HFStepper(model)
         log.info("understanding: chat model %s + %s (Hugging Face forward)", base.name, folder)
-    return CommandParser(runner, tokenizer, command_grammar(names), eos_ids=eos_ids(loaded))
+    return CommandParser(runner, tokenizer, command_grammar(names), eos_ids=eos_ids(loaded),
+                         system=language_lesson() if untuned else SYSTEM)

@@ -23,11 +23,12 @@ RETRY_TEMPERATURE = 0.7
 
 
 class CommandParser:
-    def __init__(self, model, tokenizer, grammar: str, *, eos_ids: set[int]) -> None:
+    def __init__(self, model, tokenizer, grammar: str, *, eos_ids: set[int], system: str = SYSTEM) -> None:
+        """`system`: the instruction the model reads first (an untuned model is also told the language)."""
         import llguidance
         import llguidance.hf
 
-        self.model, self.tokenizer, self.eos_ids = model, tokenizer, eos_ids
+        self.model, self.tokenizer, self.eos_ids, self.system = model, tokenizer, eos_ids, system
         self._lltok = llguidance.hf.from_tokenizer(tokenizer, eos_token=sorted(eos_ids)[0])
         self._grammar = llguidance.LLMatcher.grammar_from_lark(grammar)
         problem = llguidance.LLMatcher.validate_grammar(self._grammar)
@@ -36,7 +37,7 @@ class CommandParser:
         self._lock = threading.Lock()  # one KV cache, one decode at a time (a burst of ~100 ms)
 
     def prompt_ids(self, turn: str) -> list[int]:
-        chat = [{"role": "system", "content": SYSTEM}, {"role": "user", "content": turn}]
+        chat = [{"role": "system", "content": self.system}, {"role": "user", "content": turn}]
         text = self.tokenizer.apply_chat_template(chat, tokenize=False, add_generation_prompt=True)
         return self.tokenizer(text, add_special_tokens=False)["input_ids"]
 

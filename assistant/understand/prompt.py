@@ -22,6 +22,15 @@ MAX_BEFORE_CHARS = 160  # the previous message is context: its start says enough
 MAX_MESSAGE_CHARS = 600  # a longer message is cut (the head reads at most 256 word pieces anyway)
 
 
+def language_lesson() -> str:
+    """The command language spelled out, for a chat model never tuned on it (the tuned one learned it from data)."""
+    from assistant.understand.command_text import SPEC
+
+    kinds = "\n".join(f"{kind} " + " ".join(f"{slot.key}=..." for slot in slots) for kind, (_, slots) in SPEC.items())
+    return (f"{SYSTEM} One command per line, a kind and then only the slots the shopper gave, with the store's English "
+            f"names:\n{kinds}\nFor example: search type=\"running shoes\" cat=shoes max=100 not_brand=Stride")
+
+
 def state_lines(state: SessionState, titles: Mapping[str, tuple[str, float | None]], previous: str | None = None) -> str:
     """The state as the models read it; `titles` maps a product id to (title, price)."""
     lines = []

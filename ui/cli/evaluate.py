@@ -109,27 +109,45 @@ def evaluate_churn_command(transactions: Path, fmt: str, calibration_end, holdou
 @click.option("--cases", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               default=Path("benchmarks/cases/commands_heldout.jsonl"), show_default=True,
               help="Held-out turns: JSON lines with state, previous, say and the expected command lines.")
+@click.option("--reader", type=click.Choice(["cascade", "head", "model", "untuned"]), default="cascade", show_default=True,
+              help="What reads the turns: as served (the head, the chat model where it is unsure), one of the two alone, "
+                   "or the base chat model without the command adapter (told the language in its instruction).")
 @click.option("--plot", type=click.Path(path_type=Path), default=Path("docs/benchmarks/understanding_commands.png"), show_default=True)
 @click.option("--misses", type=click.Path(path_type=Path), default=Path("artifacts/understanding_misses.jsonl"), show_default=True,
               help="Every turn read wrong, to look at.")
 @friendly_errors
-def evaluate_understanding_command(cases: Path, plot: Path, misses: Path) -> None:
+def evaluate_understanding_command(cases: Path, reader: str, plot: Path, misses: Path) -> None:
     """Command-type accuracy and per-slot precision/recall of understanding, beside the rules-only router. Example:
     shopassist evaluate understanding --cases benchmarks/cases/commands_heldout.jsonl
     """
     from assistant.deps import build_understander
+    from assistant.understand import Understander
+    from assistant.understand.models import HINT, load_parser
+    from assistant.understand.validate import StoreNames
     from data.load import load_catalog, load_policies
     from finetune.commands.evaluate import evaluate_understanding
     from finetune.rules_baseline import RulesRouter
 
     settings = make_settings()
     catalog = {p.id: p for p in load_catalog(settings.retrieval.catalog).records}
-    understander = build_understander(settings, catalog, load_policies(settings.store_dir / "policies"))
+    policies = load_policies(settings.store_dir / "policies")
+    if reader == "untuned":
+        names = StoreNames.of(catalog.values(), [t for t in policies if t != "retention_offers"])
+        understander = Understander(None, load_parser(settings, names, untuned=True), names,
+                                    {p.id: (p.title, p.price) for p in catalog.values()})
+    else:
+        understander = build_understander(settings, catalog, policies)
+        if reader != "cascade":
+            kept = understander.head if reader == "head" else understander.parser
+            if kept is None:
+                raise click.ClickException(f"no {reader} to read with: {HINT}")
+            understander = Understander(kept if reader == "head" else None, kept if reader == "model" else None,
+                                        understander.names, understander.titles)
     result = evaluate_understanding(cases, understander, RulesRouter(catalog), plot=plot)
     misses.parent.mkdir(parents=True, exist_ok=True)
     misses.write_text("".join(json.dumps(m, ensure_ascii=False) + "\n" for m in result.pop("misses")), encoding="utf-8")
     status(f"chart written to {plot}; turns read wrong in {misses}")
-    click.echo(json.dumps(result))
+    click.echo(json.dumps({"reader": reader, **result}))
 
 @evaluate.command("cascade")
 @click.option("--cases", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=Path("runs/commands/dev.jsonl"),

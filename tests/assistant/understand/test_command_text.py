@@ -40,3 +40,14 @@ def test_an_order_reference_reads_back_into_its_parts():
 def test_anything_else_is_a_syntax_error(text):
     with pytest.raises(CommandSyntaxError):
         parse_commands(text)
+
+
+def test_a_chat_model_never_tuned_on_the_language_is_told_every_kind_and_slot():
+    from assistant.understand.command_text import SPEC
+    from assistant.understand.prompt import language_lesson
+
+    lines = {line.split()[0]: line for line in language_lesson().splitlines()[1:-1]}
+    assert set(lines) == set(SPEC)
+    assert all(f"{slot.key}=" in lines[kind] for kind, (_, slots) in SPEC.items() for slot in slots)
+    example = language_lesson().splitlines()[-1].removeprefix("For example: ")
+    assert parse_commands(example)  # the example is a sentence of the language
