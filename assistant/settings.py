@@ -89,9 +89,10 @@ class UnderstandingSettings(BaseModel):
     # The chat model's LoRA adapter that writes commands when the head is unsure; None = the one shipped in
     # finetune/commands_model/parser; "" = no chat model (the head alone).
     parser: str | None = None
-    # The head's least sure decision must reach this for its reading to stand without the chat model
-    # (chosen on the command data's dev split by `shopassist evaluate understanding --choose-sure`).
-    sure: float = Field(0.9, ge=0.0, le=1.0)
+    # The head's least sure decision must reach this for its reading to stand without the chat model, chosen on
+    # the command data's dev split by `shopassist evaluate cascade`: the shipped chat model read no band of turns
+    # better than the head, so it reads only those whose head reading does not check out against the store.
+    sure: float = Field(0.0, ge=0.0, le=1.0)
     # Weights of the chat model that writes commands, on a CPU: "int8" (one scale per row) or "same" (bf16/fp32).
     parser_weights: Literal["same", "int8"] = "int8"
 

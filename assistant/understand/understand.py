@@ -41,6 +41,7 @@ from assistant.commands import (
     SessionState,
     Thanks,
 )
+from assistant.settings import UnderstandingSettings
 from assistant.types import Intent
 from assistant.understand.command_text import CommandSyntaxError, parse_commands, with_question
 from assistant.understand.prompt import state_lines, user_turn
@@ -48,7 +49,7 @@ from assistant.understand.safety import safety_handoff
 from assistant.understand.validate import Checked, StoreNames, validate
 
 log = logging.getLogger(__name__)
-SURE = 0.9  # the head's least sure decision must reach this for its reading to stand without the chat model
+DEFAULT_SURE = UnderstandingSettings.model_fields["sure"].default
 POLICY_INTENTS = {"shipping": "delivery_options", "returns": "check_refund_policy", "refunds": "check_refund_policy",
                   "payment_methods": "check_payment_methods", "account": "edit_account"}
 CHANGE_INTENTS = {"cancel": "cancel_order", "return": "get_refund", "address": "change_shipping_address"}
@@ -104,7 +105,7 @@ def intent_of(commands: tuple[Command, ...] | list[Command], state: SessionState
 
 class Understander:
     def __init__(self, head: Reader | None, parser: Writer | None, names: StoreNames,
-                 titles: Mapping[str, tuple[str, float | None]], *, sure: float = SURE) -> None:
+                 titles: Mapping[str, tuple[str, float | None]], *, sure: float = DEFAULT_SURE) -> None:
         if head is None and parser is None:
             raise ValueError("understanding needs the fast head, the chat model, or both")
         self.head, self.parser, self.names, self.titles, self.sure = head, parser, names, titles, sure

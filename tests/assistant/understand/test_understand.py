@@ -57,7 +57,7 @@ def test_money_trouble_hands_off_too_but_a_gift_for_a_manager_is_a_search():
 
 def test_a_sure_head_stands_and_the_chat_model_is_not_asked():
     writer = Writer("out_of_scope")
-    understood = Understander(Head([SearchProducts(product_type="trail runners")], 0.95), writer, NAMES, TITLES).understand(
+    understood = Understander(Head([SearchProducts(product_type="trail runners")], 0.95), writer, NAMES, TITLES, sure=0.9).understand(
         "trail runners", SessionState())
     assert understood.source == "head" and not writer.calls
     assert understood.commands[0].category == "shoes"  # a type names its category
@@ -67,7 +67,7 @@ def test_a_sure_head_stands_and_the_chat_model_is_not_asked():
 def test_an_unsure_head_asks_the_chat_model_which_reads_the_state_and_the_message():
     writer = Writer('search type="trail runners" cat=shoes not_brand=Stride max=100')
     state = SessionState(shown=("S1", "S2"))
-    understood = Understander(Head([SearchProducts(words="x")], 0.4), writer, NAMES, TITLES).understand(
+    understood = Understander(Head([SearchProducts(words="x")], 0.4), writer, NAMES, TITLES, sure=0.9).understand(
         "trail runners, not Stride, under 100", state, previous="running stuff")
     assert understood.source == "model"
     assert understood.commands == (SearchProducts(product_type="trail runners", category="shoes", exclude_brands=("Stride",),
