@@ -148,6 +148,19 @@ class ProductDesk:
         search, exclude, bound = merged(base, command, shown)
         answer = self.search(search, view=view, retriever=retriever, exclude_ids=exclude, bound=bound)
         priced_shown = [p for p in shown if p.price is not None]
+        if command.direction in ("cheaper", "pricier") and priced_shown and not answer.hits and search.product_type \
+                and search.category:  # none of this kind: the nearest are the category's, with the gap said
+            wider = self.search(replace(search, product_type=None, words=""), view=view, retriever=retriever,
+                                exclude_ids=exclude, bound=bound)
+            if wider.hits:
+                edge = (min if command.direction == "cheaper" else max)(priced_shown, key=lambda p: p.price)
+                first = wider.hits[0].product
+                text = (f"No {search.product_type} is {command.direction} than {priced(edge)}; in {search.category}, "
+                        f"I'd suggest {priced(first)}.")
+                if len(wider.hits) > 1:
+                    text += f" Another option is {priced(wider.hits[1].product)}."
+                return replace(wider, kind="follow_up", text=text, required=((first.title,),),
+                               amounts=wider.amounts | amounts_of(shown))
         if command.direction in ("cheaper", "pricier") and priced_shown and not answer.hits:
             edge = (min if command.direction == "cheaper" else max)(priced_shown, key=lambda p: p.price)
             which = "lowest" if command.direction == "cheaper" else "highest"

@@ -90,6 +90,13 @@ def test_something_cheaper_is_worded_against_a_price_the_shopper_saw(desk):
     assert "already the lowest-priced match" in nothing.text
 
 
+def test_nothing_cheaper_of_that_kind_shows_the_cheaper_ones_of_its_category_and_says_so(desk):
+    parka = SessionState(shown=("J2",), last_search=SearchProducts(product_type="down parka", category="jackets"))
+    answer = desk.refine(Refine(direction="cheaper"), state=parka, view=None)
+    assert [h.product.id for h in answer.hits] == ["J1"]  # never the parka again, never dearer
+    assert answer.text.startswith("No down parka is cheaper than the Northpeak Down Parka ($249.00); in jackets")
+
+
 def test_a_refinement_narrows_the_last_search(desk):
     state = SessionState(shown=("H1", "H2"), last_search=SearchProducts(category="headphones"))
     answer = desk.refine(Refine(price_max=100.0), state=state, view=None)
