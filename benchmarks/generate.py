@@ -294,7 +294,7 @@ def plot(result: dict, config: BenchConfig) -> None:
     right.set_xlabel("concurrent sessions")
     right.set_title("aggregate decode tokens/s (ours)")
     right.legend()
-    fig.suptitle(f"SmolLM2-135M on CPU, {config.threads} threads, engine {result['config']['engine_dtype']}")
+    fig.suptitle(f"SmolLM2-135M on CPU, {config.threads} threads, engine {result['config']['engine']}")
     fig.tight_layout()
     config.plot.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(config.plot, dpi=110)
