@@ -63,6 +63,7 @@ class DraftCheck:
         """`prices`: each catalog title (any case) with its price(s), so "Title ($X)" in a draft must be that title's price."""
         self.prices = {t.lower(): {round(p, 2) for p in ps} for t, ps in (prices or {}).items()}
         names = set()
+        self.titles = {title.lower() for title in titles}
         for title in titles:
             names.add(title.lower())
             words = title.split()
@@ -98,6 +99,9 @@ class DraftCheck:
             if name in low and name not in grounded_low:
                 found.append(f"product {name!r} not in the facts")
                 break
+        composed = answer.text.lower()
+        found += [f"names {t!r} more often than the answer" for t in self.titles
+                  if low.count(t) > max(1, composed.count(t))]  # "another option is" the same product again
         found += [f"customer data {p!r}" for p in self.people if p in low and p not in grounded_low]
         found += self._wrong_prices(text)
         if PRIVATE.search(text) and not PRIVATE.search(grounded):

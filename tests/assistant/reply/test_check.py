@@ -38,6 +38,8 @@ def test_a_draft_that_says_the_facts_passes(draft):
     ("Hi Jonas Tanaka, the AudioPeak Summit 2 Over-ear Headphones ($46.99) are in stock.", "customer data 'jonas tanaka'"),
     ("As an at-risk customer you get the AudioPeak Summit 2 Over-ear Headphones ($46.99).", "profile word"),
     ("I'd suggest the AudioPeak Summit 2 Over-ear Headphones ($46.99). Another good", "unfinished sentence"),
+    ("I'd suggest the AudioPeak Summit 2 Over-ear Headphones ($46.99). Another option is the AudioPeak Summit 2 "
+     "Over-ear Headphones ($46.99).", "names 'audiopeak summit 2 over-ear headphones' more often"),
 ])
 def test_a_draft_saying_anything_the_facts_do_not_hold_fails(draft, reason):
     assert any(p.startswith(reason) for p in CHECK.problems(draft, SEARCH, "over-ear headphones")), CHECK.problems(draft, SEARCH, "over-ear headphones")
