@@ -7,7 +7,8 @@ Which commands (several at once: one yes/no per kind), the slots a store names (
 policy topics: one label each), the choices of the language (sort, direction, what an order question asks,
 ...), and the slots the shopper spells out (brands, budgets, item words, an address: tagged word by word in the
 message, BIO). The same command data trains it as the chat model (`finetune/commands/train_head.py`); the
-understanding step trusts it when it is sure and asks the chat model otherwise.
+understanding step trusts it when it is sure enough (`UnderstandingSettings.sure`) and its reading checks out, and
+asks the chat model otherwise.
 """
 
 from __future__ import annotations

@@ -6,7 +6,8 @@
 
 1. The safety fast path (`safety.py`): a person asked for, or money gone wrong, hands off before any model.
 2. The fast head (`head.py`, one MiniLM pass, milliseconds) reads the session's state and the message; when
-   it is sure (every decision it made at least `sure`), its commands stand.
+   it is sure (every decision it made at least `sure`, measured by `shopassist evaluate cascade`) and its
+   reading checks out against the store, its commands stand.
 3. Otherwise the tuned chat model (`parser.py`) writes the commands, its decoding held to the command
    language and the store's names (`grammar.py`).
 4. Every slot is checked against the store (`validate.py`). Commands that say nothing a room can act on are
