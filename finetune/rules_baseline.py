@@ -1,7 +1,7 @@
 """The old rules-only router, frozen at commit 28b1035: the baseline the command model is scored against.
 
-    RulesRouter(catalog).commands("trail running shoes under $100", SessionState())
-    -> [SearchProducts(category="shoes", price_max=100.0)]
+    RulesRouter(catalog).commands("hiking boots below $80", SessionState())
+    -> [SearchProducts(category="shoes", price_max=80.0)]
 
 How ShopAssist read a message before the tuned model (28b1035: assistant/understand/patterns.py and
 understand.py, retrieval/constraints.py, assistant/products/desk.py, assistant/orders/desk.py), each old route

@@ -179,7 +179,7 @@ def collate(items: list[dict], labels: Labels):
 def train_head(config: HeadConfig, facts) -> dict:
     import torch
     from peft import LoraConfig, get_peft_model
-    from safetensors.torch import save_file
+    from safetensors.torch import load_file, save_file
     from tqdm.auto import tqdm
     from transformers import AutoModel, AutoTokenizer, get_linear_schedule_with_warmup
 
@@ -234,6 +234,8 @@ def train_head(config: HeadConfig, facts) -> dict:
     network.eval()
     config.out.mkdir(parents=True, exist_ok=True)
     network.encoder.save_pretrained(config.out / "encoder")
+    adapter = config.out / "encoder" / "adapter_model.safetensors"  # fp16 on disk, as the output layers: half the size
+    save_file({k: v.to(torch.float16).contiguous() for k, v in load_file(str(adapter)).items()}, str(adapter))
     outputs = {k: v.detach().to(torch.float16).contiguous() for k, v in network.state_dict().items() if not k.startswith("encoder.")}
     save_file(outputs, str(config.out / "outputs.safetensors"))
     (config.out / "labels.json").write_text(labels.to_json(encoder=config.encoder) + "\n", encoding="utf-8")
