@@ -116,14 +116,15 @@ def build_deps(settings: Settings, *, progress: Callable[[str], None] | None = N
 
 
 def build_understander(settings: Settings, catalog: dict[str, Product], policies: dict[str, str], *, head=None,
-                       parser=None) -> Understander:
+                       parser=None, untuned: bool = False) -> Understander:
     """Understanding for this store: the fast head and the chat model that writes commands (the shipped ones
-    unless given), the store's names to check their slots against, and the card titles they read."""
+    unless given), the store's names to check their slots against, and the card titles they read. `untuned`: the
+    base chat model without the command adapter, to measure what tuning adds."""
     from assistant.understand.models import load_head, load_parser
     from assistant.understand.validate import StoreNames
 
     names = StoreNames.of(catalog.values(), [t for t in policies if t != "retention_offers"])
     head = head if head is not None else load_head(settings)
-    parser = parser if parser is not None else load_parser(settings, names)
+    parser = parser if parser is not None else load_parser(settings, names, untuned=untuned)
     titles = {p.id: (p.title, p.price) for p in catalog.values()}
     return Understander(head, parser, names, titles, sure=settings.understanding.sure)

@@ -122,8 +122,7 @@ def evaluate_understanding_command(cases: Path, reader: str, plot: Path, misses:
     """
     from assistant.deps import build_understander
     from assistant.understand import Understander
-    from assistant.understand.models import HINT, load_parser
-    from assistant.understand.validate import StoreNames
+    from assistant.understand.models import HINT
     from data.load import load_catalog, load_policies
     from finetune.commands.evaluate import evaluate_understanding
     from finetune.rules_baseline import RulesRouter
@@ -131,10 +130,9 @@ def evaluate_understanding_command(cases: Path, reader: str, plot: Path, misses:
     settings = make_settings()
     catalog = {p.id: p for p in load_catalog(settings.retrieval.catalog).records}
     policies = load_policies(settings.store_dir / "policies")
-    if reader == "untuned":
-        names = StoreNames.of(catalog.values(), [t for t in policies if t != "retention_offers"])
-        understander = Understander(None, load_parser(settings, names, untuned=True), names,
-                                    {p.id: (p.title, p.price) for p in catalog.values()})
+    if reader == "untuned":  # the base chat model alone: no head
+        no_head = settings.model_copy(update={"understanding": settings.understanding.model_copy(update={"head": ""})})
+        understander = build_understander(no_head, catalog, policies, untuned=True)
     else:
         understander = build_understander(settings, catalog, policies)
         if reader != "cascade":
