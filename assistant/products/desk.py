@@ -148,33 +148,28 @@ class ProductDesk:
         search, exclude, bound = merged(base, command, shown)
         answer = self.search(search, view=view, retriever=retriever, exclude_ids=exclude, bound=bound)
         priced_shown = [p for p in shown if p.price is not None]
-        if command.direction in ("cheaper", "pricier") and priced_shown and not answer.hits and search.product_type \
-                and search.category:  # none of this kind: the nearest are the category's, with the gap said
+        if command.direction not in ("cheaper", "pricier") or not priced_shown:
+            return replace(answer, kind="follow_up", amounts=answer.amounts | amounts_of(shown))
+        edge = (min if command.direction == "cheaper" else max)(priced_shown, key=lambda p: p.price)
+        lead = f"{command.direction.capitalize()} than {priced(edge)}, "
+        if not answer.hits and search.product_type and search.category:
+            # none of this kind: the nearest are the category's, with the gap said
             wider = self.search(replace(search, product_type=None, words=""), view=view, retriever=retriever,
                                 exclude_ids=exclude, bound=bound)
             if wider.hits:
-                edge = (min if command.direction == "cheaper" else max)(priced_shown, key=lambda p: p.price)
-                first = wider.hits[0].product
-                text = (f"No {search.product_type} is {command.direction} than {priced(edge)}; in {search.category}, "
-                        f"I'd suggest {priced(first)}.")
-                if len(wider.hits) > 1:
-                    text += f" Another option is {priced(wider.hits[1].product)}."
-                return replace(wider, kind="follow_up", text=text, required=((first.title,),),
-                               amounts=wider.amounts | amounts_of(shown))
-        if command.direction in ("cheaper", "pricier") and priced_shown and not answer.hits:
-            edge = (min if command.direction == "cheaper" else max)(priced_shown, key=lambda p: p.price)
+                answer = wider
+                lead = f"No {search.product_type} is {command.direction} than {priced(edge)}; in {search.category}, "
+        if not answer.hits:
             which = "lowest" if command.direction == "cheaper" else "highest"
             text = f"{priced(edge)[0].upper()}{priced(edge)[1:]} is already the {which}-priced match I found."
             return Answer("follow_up", text, facts=(self.fact(edge) + f": the {which}-priced match.",),
                           required=((edge.title,),), hits=tuple(Hit(p, 1.0) for p in shown), amounts=amounts_of(shown),
                           intent="product_search")
-        if command.direction in ("cheaper", "pricier") and priced_shown and answer.hits:
-            edge = (min if command.direction == "cheaper" else max)(priced_shown, key=lambda p: p.price)
-            first = answer.hits[0].product
-            text = f"{'Cheaper' if command.direction == 'cheaper' else 'Pricier'} than {priced(edge)}, I'd suggest {priced(first)}."
-            if len(answer.hits) > 1:
-                text += f" Another option is {priced(answer.hits[1].product)}."
-            answer = replace(answer, text=text, required=((first.title,),))
+        first = answer.hits[0].product
+        text = f"{lead}I'd suggest {priced(first)}."
+        if len(answer.hits) > 1:
+            text += f" Another option is {priced(answer.hits[1].product)}."
+        answer = replace(answer, text=text, required=((first.title,),))
         return replace(answer, kind="follow_up", amounts=answer.amounts | amounts_of(shown))
 
     # -- picks for one customer -----------------------------------------------------------------------
